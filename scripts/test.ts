@@ -1,0 +1,90 @@
+// `npm test`: every test layer that can run on this machine, one summary line each.
+// Usage: npm test [-- --only static,unit]
+import { execFileSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { findChromium } from './lib/chromium.ts';
+import { loadLabMetas } from './lib/lab-metas.ts';
+import { run, runLayers, summarize, type Layer } from './lib/layers.ts';
+
+const layerNames = ['static', 'unit', 'browser', 'budgets', 'docker E2E', 'kind E2E'];
+const { values: args } = parseArgs({ options: { only: { type: 'string' } } });
+const only = args.only?.split(',').map((name) => name.trim());
+const unknown = only?.filter((name) => !layerNames.includes(name));
+if (unknown?.length) {
+  console.error(`Unknown layer "${unknown.join(', ')}". Layers: ${layerNames.join(', ')}.`);
+  process.exit(2);
+}
+
+// The tests build the site under a sub-path, the harder of the two ways it is deployed: a
+// link that forgets the base fails here rather than on GitHub Pages.
+const testBase = '/module-9/';
+const bin = (name: string) => `node_modules/.bin/${name}`;
+const node = process.execPath;
+
+function commandWorks(command: string, args: string[]): boolean {
+  try {
+    execFileSync(command, args, { stdio: 'ignore', timeout: 20_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function labsWithTarget(target: 'docker' | 'kind'): number {
+  return loadLabMetas().filter((lab) => lab.targets.includes(target)).length;
+}
+
+const layers: Layer[] = [
+  {
+    name: 'static',
+    run: async () => {
+      await run(bin('astro'), ['check'], { ASTRO_TELEMETRY_DISABLED: '1' });
+      await run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.tools.json']);
+      await run(bin('markdownlint-cli2'), []);
+      await run(node, ['scripts/check-labs.ts']);
+      await run(bin('astro'), ['build'], { SITE_BASE: testBase, ASTRO_TELEMETRY_DISABLED: '1' });
+      return 'astro check, tsc, markdownlint, lab metadata, build with link validation';
+    },
+  },
+  { name: 'unit', run: () => run(bin('vitest'), ['run']) },
+  {
+    name: 'browser',
+    skipReason: () =>
+      findChromium() ? null : 'Chromium not found at /usr/bin/chromium (apt-get install chromium, or set CHROMIUM_PATH)',
+    run: () => run(node, ['scripts/browser-test.ts', '--base', testBase]),
+  },
+  {
+    name: 'budgets',
+    run: async () => {
+      await run(node, ['scripts/bench.ts', '--no-build', '--check', '--base', testBase]);
+      return 'no text page ships JavaScript of ours';
+    },
+  },
+  {
+    name: 'docker E2E',
+    skipReason: () => {
+      if (!commandWorks('docker', ['version', '--format', '{{.Client.Version}}'])) return 'docker not found (apt-get install docker.io, or Docker Desktop)';
+      if (!commandWorks('docker', ['info'])) return 'Docker engine not reachable (start dockerd, or Docker Desktop)';
+      if (labsWithTarget('docker') === 0) return 'no lab has docker steps yet (labs/*/meta.json)';
+      return null;
+    },
+    run: () => run(node, ['scripts/lab.ts', 'test', '--all', '--target', 'docker']),
+  },
+  {
+    name: 'kind E2E',
+    skipReason: () => {
+      if (!commandWorks('kind', ['version'])) return 'kind not found (install kind to run it here)';
+      if (labsWithTarget('kind') === 0) return 'no lab has kind steps yet (labs/*/meta.json)';
+      return null;
+    },
+    run: () => run(node, ['scripts/lab.ts', 'test', '--all', '--target', 'kind']),
+  },
+];
+
+const selected = only ? layers.filter((layer) => only.includes(layer.name)) : layers;
+const started = performance.now();
+const results = await runLayers(selected);
+console.log(`\n${'-'.repeat(60)}`);
+for (const line of summarize(results)) console.log(line);
+console.log(`total: ${Math.round((performance.now() - started) / 1000)}s`);
+process.exit(results.some((r) => r.status === 'failed') ? 1 : 0);

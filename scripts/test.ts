@@ -51,7 +51,11 @@ const layers: Layer[] = [
     name: 'browser',
     skipReason: () =>
       findChromium() ? null : 'Chromium not found at /usr/bin/chromium (apt-get install chromium, or set CHROMIUM_PATH)',
-    run: () => run(node, ['scripts/browser-test.ts', '--base', testBase]),
+    run: async () => {
+      await run(node, ['scripts/browser-test.ts', '--base', testBase]);
+      await run(node, ['scripts/lighthouse-a11y.ts', '--base', testBase]);
+      return 'axe on every page, Lighthouse accessibility 100 per page kind, search, keyboard';
+    },
   },
   {
     name: 'budgets',

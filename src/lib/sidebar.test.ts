@@ -10,7 +10,7 @@ describe('buildSidebar', () => {
       'next-steps.md': '---\ntitle: Next\n---\n',
       'overview.md': '---\ntitle: Overview\n---\n',
       'labs/index.mdx': '---\ntitle: Labs\n---\n',
-      'topics/monitoring/metrics.md': '---\ntitle: Metrics\n---\n',
+      'topics/metrics.md': '---\ntitle: Metrics\n---\n',
     });
     mkdirSync(join(docs, 'scenarios')); // a folder with no pages yet
     expect(buildSidebar(docs)).toEqual([
@@ -36,5 +36,31 @@ describe('buildSidebar', () => {
       'Overview', 'Learning objectives', 'Prerequisites', 'Topics', 'Hands-on labs',
       'Real-world scenarios', 'Best practices', 'Key tools', 'Certification prep', 'Resources', 'Next steps',
     ]);
+  });
+});
+
+describe('nested folders', () => {
+  it('turns each sub-folder into a group labelled by its index page', () => {
+    const docs = makeTree({
+      'topics/index.md': '---\ntitle: Topics\n---\n',
+      'topics/2-resources/index.md': '---\ntitle: "Topic 2: Resource optimization"\n---\n',
+      'topics/2-resources/qos.md': '---\ntitle: QoS\n---\n',
+      'topics/1-monitoring/index.mdx': '---\ntitle: "Topic 1: Monitoring"\nsidebar:\n  label: Introduction\n---\n',
+    });
+    expect(buildSidebar(docs)).toEqual([
+      {
+        label: 'Topics',
+        items: [
+          { slug: 'topics' },
+          { label: 'Topic 1: Monitoring', collapsed: true, items: [{ autogenerate: { directory: 'topics/1-monitoring' } }] },
+          { label: 'Topic 2: Resource optimization', collapsed: true, items: [{ autogenerate: { directory: 'topics/2-resources' } }] },
+        ],
+      },
+    ]);
+  });
+
+  it('says what to add when a sub-folder has no titled index page', () => {
+    const docs = makeTree({ 'topics/1-monitoring/metrics.md': '---\ntitle: Metrics\n---\n' });
+    expect(() => buildSidebar(docs)).toThrow(/topics\/1-monitoring\/ has pages but no index\.md\(x\) with a title/);
   });
 });

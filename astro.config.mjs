@@ -26,6 +26,9 @@ export default defineConfig({
       logo: { src: './src/assets/logo.svg', alt: '' },
       customCss: ['./src/styles/custom.css'],
       sidebar: buildSidebar(docsDir),
+      // Wrap long lines instead of scrolling: a scrollable code block is a focusable region
+      // that axe requires a name for, and learners copy commands more easily when they see them whole.
+      expressiveCode: { defaultProps: { wrap: true } },
       lastUpdated: false,
       pagination: true,
       plugins: [

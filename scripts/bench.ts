@@ -5,7 +5,7 @@
 //   --write     put the table into docs/performance.md
 //   --check     exit 1 if a text page ships JavaScript of ours (the budget)
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addedJs, measurePage, type PageWeight } from './lib/page-weight.ts';
@@ -30,6 +30,16 @@ const pageKinds = [
   { kind: 'Generated index (labs)', ours: 'labs/index.html', bare: 'guide/index.html' },
   { kind: 'Not found (404)', ours: '404.html', bare: '404.html' },
 ];
+
+function findQuizPage(dist: string): string | null {
+  const dir = join(dist, 'certification');
+  if (!existsSync(dir)) return null;
+  for (const name of readdirSync(dir).sort()) {
+    const file = join('certification', name, 'index.html');
+    if (existsSync(join(dist, file)) && readFileSync(join(dist, file), 'utf8').includes('<m9-quiz')) return file;
+  }
+  return null;
+}
 
 function build(root: string): void {
   execFileSync(process.execPath, [astroBin, 'build', '--root', root, '--silent'], {
@@ -85,16 +95,30 @@ const lines = [
   '| Page kind | HTML (br) | CSS (br) | JS (br) | This page: raw / br | Bare Starlight: raw / br | JS of ours (bytes) |',
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
 ];
+// The quiz page kind, when a quiz page exists: the first page whose HTML has the quiz element.
+const quizPage = findQuizPage('dist');
+const kinds = quizPage ? [...pageKinds, { kind: 'Quiz page', ours: quizPage, bare: 'guide/index.html' }] : pageKinds;
+/** The quiz island may add this much JavaScript (brotli), all of it inline (no extra request). */
+const quizBudgetBrotli = 2048;
 const overBudget: string[] = [];
-for (const { kind, ours, bare } of pageKinds) {
+let quizIsland = '';
+for (const { kind, ours, bare } of kinds) {
   const oursWeight = measurePage('dist', ours, base);
   const bareWeight = measurePage(join(bareRoot, 'dist'), bare, base);
   const added = addedJs(oursWeight, bareWeight);
   const addedBytes = added.reduce((sum, a) => sum + a.raw, 0);
   lines.push(row(kind, oursWeight, bareWeight, addedBytes));
-  if (added.length > 0) overBudget.push(`${kind} (${ours}) ships JS that a bare Starlight page does not: ${added.map((a) => a.name).join(', ')}`);
+  if (kind === 'Quiz page') {
+    const brotli = added.reduce((sum, a) => sum + a.brotli, 0);
+    quizIsland = `Quiz island: ${addedBytes} bytes raw, ${brotli} bytes brotli (budget ${quizBudgetBrotli}), ${added.filter((a) => !a.name.startsWith('inline:')).length} extra request(s).`;
+    if (brotli > quizBudgetBrotli) overBudget.push(`${kind} (${ours}): the quiz island is ${brotli} bytes brotli, over its ${quizBudgetBrotli}-byte budget`);
+    const external = added.filter((a) => !a.name.startsWith('inline:'));
+    if (external.length > 0) overBudget.push(`${kind} (${ours}): the quiz island must be inline, but loads ${external.map((a) => a.name).join(', ')}`);
+  } else if (added.length > 0) {
+    overBudget.push(`${kind} (${ours}) ships JS that a bare Starlight page does not: ${added.map((a) => a.name).join(', ')}`);
+  }
 }
-const table = lines.join('\n');
+const table = lines.join('\n') + (quizIsland ? `\n\n${quizIsland}` : '');
 const versions = ['astro', '@astrojs/starlight'].map(
   (name) => `${name} ${JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8')).version}`,
 );

@@ -2,6 +2,7 @@
 // For every sitemap page, in light and dark themes: it loads with no console error, makes no
 // request to another origin, and axe-core finds no violation. Then search and keyboard use.
 // Usage: node scripts/browser-test.ts [--dist dist] [--base /module-9/]
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
@@ -116,19 +117,95 @@ async function checkKeyboard(path: string): Promise<void> {
   await context.close();
 }
 
+/** The quiz island, driven by mouse and by keyboard, with saved progress and exam mode. */
+async function checkQuiz(path: string): Promise<void> {
+  const { context, problems } = await openContext('light');
+  const page = await context.newPage();
+  watchConsole(page, problems);
+  await page.goto(server.origin + path, { waitUntil: 'load' });
+  const quiz = page.locator('m9-quiz');
+  const questions = quiz.locator('.m9-q');
+  const total = await questions.count();
+  const answerOf = async (i: number) => ((await questions.nth(i).getAttribute('data-answer')) ?? '').split(',');
+  const score = quiz.locator('.m9-quiz-score');
+  const step = (ok: boolean, message: string) => {
+    expect(ok, `quiz ${path}: ${message}`);
+    console.log(`  ${ok ? 'ok  ' : 'FAIL'} quiz: ${message}`);
+  };
+
+  // Mouse: pick the right answer of question 1 and check it.
+  const first = questions.nth(0);
+  for (const value of await answerOf(0)) await first.locator(`input[value="${value}"]`).click();
+  await first.getByRole('button', { name: 'Check answer' }).click();
+  step((await first.locator('.m9-feedback').textContent()) === 'Correct.', 'a right answer by mouse says "Correct."');
+  step(await first.locator('details').evaluate((d) => (d as HTMLDetailsElement).open), 'the explanation opens after checking');
+  step((await score.textContent()) === `Score: 1 of ${total} correct, 1 answered.`, 'the score counts it');
+
+  // Keyboard: choose a wrong option of question 2 and check it with Enter.
+  const second = questions.nth(1);
+  const right = await answerOf(1);
+  const options = await second.locator('input').count();
+  const wrong = [...Array(options).keys()].map(String).find((v) => !right.includes(v))!;
+  await second.locator(`input[value="${wrong}"]`).focus();
+  await page.keyboard.press('Space');
+  await second.getByRole('button', { name: 'Check answer' }).focus();
+  await page.keyboard.press('Enter');
+  step((await second.locator('.m9-feedback').textContent())?.startsWith('Not quite') === true, 'a wrong answer by keyboard says "Not quite"');
+  step((await score.textContent()) === `Score: 1 of ${total} correct, 2 answered.`, 'the score counts the wrong answer as answered');
+
+  // Reload: progress comes back from localStorage.
+  await page.reload({ waitUntil: 'load' });
+  step((await score.textContent()) === `Score: 1 of ${total} correct, 2 answered.`, 'progress survives a reload');
+  step(await questions.nth(1).locator(`input[value="${wrong}"]`).isChecked(), 'the chosen option is still selected after reload');
+
+  // Start over clears it.
+  await quiz.getByRole('button', { name: 'Start over' }).click();
+  step((await score.textContent()) === `Score: 0 of ${total} correct, 0 answered.`, '"Start over" clears answers and score');
+
+  // Exam mode with a 2-second timer: no explanations until the time is up, then a score per topic.
+  await quiz.evaluate((el) => el.setAttribute('data-exam-seconds', '2'));
+  await quiz.getByRole('button', { name: /Start exam mode/ }).click();
+  step(await first.locator('details').isHidden(), 'exam mode hides the explanations');
+  for (const value of await answerOf(0)) await first.locator(`input[value="${value}"]`).check();
+  const results = quiz.locator('.m9-quiz-results');
+  await results.waitFor({ state: 'visible', timeout: 10_000 });
+  const text = (await results.textContent()) ?? '';
+  step(text.includes('Exam result') && text.includes(`Score: 1 of ${total} correct, ${total} answered.`), 'the timer ends the exam and shows the score');
+  step((await results.locator('li').count()) >= 1, 'the result has a score per topic');
+  step(await results.evaluate((el) => document.activeElement === el), 'focus moves to the result');
+  step(await first.locator('details').isVisible(), 'explanations come back after the exam');
+  for (const violation of await runAxe(page)) problems.push(`axe after exam: ${violation}`);
+  step(problems.length === 0, `no console errors or axe violations${problems.length ? `: ${problems.join('; ')}` : ''}`);
+  await context.close();
+
+  // Without JavaScript: a readable page with every answer in a <details>, and no dead buttons.
+  const noJs = await browser.newContext({ javaScriptEnabled: false });
+  const plain = await noJs.newPage();
+  await plain.goto(server.origin + path, { waitUntil: 'load' });
+  step((await plain.locator('m9-quiz details.m9-answer').count()) === total, 'without JavaScript every question has its answer in <details>');
+  step(await plain.locator('.m9-quiz-bar').isHidden(), 'without JavaScript the quiz controls stay hidden');
+  step((await plain.locator('button[data-action="check"]:visible').count()) === 0, 'without JavaScript no "Check answer" button shows');
+  await noJs.close();
+}
+
 try {
   const paths = await readSitemapPaths(args.dist);
   console.log(`browser: ${paths.length} sitemap pages at ${server.root} with ${executablePath}`);
+  // Quiz pages are those whose built HTML has the quiz element.
+  const quizPaths = paths.filter((p) => readFileSync(`${args.dist}/${p.slice(base.length)}index.html`, 'utf8').includes('<m9-quiz'));
+  console.log(`browser: ${quizPaths.length} quiz page(s)${quizPaths.length ? '' : ' (none yet: the quiz checks have nothing to drive)'}`);
   for (const path of paths) {
     for (const scheme of ['light', 'dark'] as const) await checkPage(path, scheme);
   }
   await checkPage(`${base}this-page-does-not-exist/`, 'light', 404);
   // A check that throws (a timeout, a missing element) is a failure with its message, and
   // the remaining checks still run.
-  for (const [name, check] of [
+  const checks: [string, () => Promise<void>][] = [
     ['search', () => checkSearch()],
     ['keyboard', () => checkKeyboard(paths.find((p) => p !== base) ?? base)],
-  ] as const) {
+    ...quizPaths.map((p): [string, () => Promise<void>] => [`quiz ${p}`, () => checkQuiz(p)]),
+  ];
+  for (const [name, check] of checks) {
     await check().catch((error: Error) => {
       expect(false, `${name}: ${error.message.split('\n')[0]}`);
       console.log(`  FAIL ${name}: ${error.message.split('\n')[0]}`);

@@ -44,8 +44,9 @@ const layers: Layer[] = [
       await run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.tools.json']);
       await run(bin('markdownlint-cli2'), []);
       await run(node, ['scripts/check-labs.ts']);
+      await run(node, ['scripts/check-quizzes.ts']);
       await run(bin('astro'), ['build'], { SITE_BASE: testBase, ASTRO_TELEMETRY_DISABLED: '1' });
-      return 'astro check, tsc, markdownlint, lab metadata, build with link validation';
+      return 'astro check, tsc, markdownlint, lab metadata, quiz data, build with link validation';
     },
   },
   { name: 'unit', run: () => run(bin('vitest'), ['run']) },

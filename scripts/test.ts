@@ -8,7 +8,7 @@ import { run, runLayers, summarize, type Layer } from './lib/layers.ts';
 import { imageRef } from '../labs/lib/images.ts';
 import { localMirror } from '../labs/lib/local-images.ts';
 
-const layerNames = ['static', 'unit', 'browser', 'budgets', 'docker E2E', 'kind E2E'];
+const layerNames = ['static', 'unit', 'browser', 'budgets', 'docker E2E', 'notebooks', 'kind E2E'];
 const { values: args } = parseArgs({ options: { only: { type: 'string' } } });
 const only = args.only?.split(',').map((name) => name.trim());
 const unknown = only?.filter((name) => !layerNames.includes(name));
@@ -30,6 +30,21 @@ function commandWorks(command: string, args: string[]): boolean {
   } catch {
     return false;
   }
+}
+
+let imagesEnv: Record<string, string> | undefined;
+/**
+ * With no registry to pull from (our CI), build the lab images locally once and run labs and
+ * notebooks through the same mirror override a learner would use.
+ */
+async function labImagesEnv(): Promise<Record<string, string>> {
+  if (imagesEnv) return imagesEnv;
+  imagesEnv = {};
+  if (!process.env.LAB_IMAGE_MIRROR && !commandWorks('docker', ['pull', '-q', imageRef('busybox', '')])) {
+    imagesEnv.LAB_IMAGE_MIRROR = localMirror;
+    await run(node, ['scripts/lab.ts', 'images', 'local'], imagesEnv);
+  }
+  return imagesEnv;
 }
 
 function labsWithTarget(target: 'docker' | 'kind'): number {
@@ -78,15 +93,22 @@ const layers: Layer[] = [
     run: async () => {
       // With no registry to pull from (our CI), build the images locally and run the labs
       // through the same mirror override a learner would use.
-      const env: Record<string, string> = {};
-      let how = `images from ${process.env.LAB_IMAGE_MIRROR ?? 'their upstream registries'}`;
-      if (!process.env.LAB_IMAGE_MIRROR && !commandWorks('docker', ['pull', '-q', imageRef('busybox', '')])) {
-        env.LAB_IMAGE_MIRROR = localMirror;
-        how = `images built locally as ${localMirror}/* (no registry reachable)`;
-        await run(node, ['scripts/lab.ts', 'images', 'local'], env);
-      }
+      const env = await labImagesEnv();
       await run(node, ['scripts/lab.ts', 'test', '--all', '--target', 'docker'], env);
+      const how = env.LAB_IMAGE_MIRROR === localMirror ? `images built locally as ${localMirror}/* (no registry reachable)` : `images from ${process.env.LAB_IMAGE_MIRROR ?? 'their upstream registries'}`;
       return `every docker step proved solvable twice; ${how}`;
+    },
+  },
+  {
+    name: 'notebooks',
+    skipReason: () => {
+      if (!commandWorks('docker', ['version', '--format', '{{.Client.Version}}'])) return 'docker not found (the notebooks run containers)';
+      if (!commandWorks('docker', ['info'])) return 'Docker engine not reachable (start dockerd, or Docker Desktop)';
+      return null;
+    },
+    run: async () => {
+      await run(node, ['scripts/notebooks.ts'], await labImagesEnv());
+      return 'every notebook ran and met its expectations';
     },
   },
   {

@@ -33,7 +33,7 @@ describe('buildSidebar', () => {
 
   it('follows the module structure from the course outline', () => {
     expect(moduleOutline.map((entry) => entry.label)).toEqual([
-      'Overview', 'Learning objectives', 'Prerequisites', 'Topics', 'Hands-on labs',
+      'Overview', 'Learning objectives', 'Prerequisites', 'Topics', 'Hands-on labs', 'Notebooks',
       'Real-world scenarios', 'Best practices', 'Key tools', 'Certification prep', 'Resources', 'Next steps',
     ]);
   });

@@ -18,6 +18,7 @@ export const moduleOutline: OutlineEntry[] = [
   { label: 'Prerequisites', path: 'prerequisites' },
   { label: 'Topics', path: 'topics' },
   { label: 'Hands-on labs', path: 'labs' },
+  { label: 'Notebooks', path: 'notebooks' },
   { label: 'Real-world scenarios', path: 'scenarios' },
   { label: 'Best practices', path: 'best-practices' },
   { label: 'Key tools', path: 'tools' },

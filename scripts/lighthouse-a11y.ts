@@ -3,7 +3,7 @@
 // is the number readers and reviewers know. Runs Debian's Chromium; never downloads a browser.
 // Usage: node scripts/lighthouse-a11y.ts [--dist dist] [--base /module-9/]
 import { parseArgs } from 'node:util';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as chromeLauncher from 'chrome-launcher';
@@ -18,13 +18,23 @@ const { values: args } = parseArgs({
 const base = siteBase(args.base ?? process.env.SITE_BASE);
 
 /** One page per page kind; the bench measures the same set. */
-const pageKinds = [
+const allPageKinds = [
   { kind: 'splash (home)', path: '' },
   { kind: 'text page', path: 'prerequisites/' },
   { kind: 'generated index (labs)', path: 'labs/' },
+  { kind: 'lab page', path: 'labs/lab-2-resource-optimization/' },
+  { kind: 'quiz page', path: 'certification/cka/' },
+  { kind: 'notebook page', path: 'notebooks/cgroup-usage/' },
   // Lighthouse does not audit a response with an error status, so audit the 404 page's own file.
   { kind: 'not found (404)', path: '404.html' },
 ];
+// A page kind whose page is not in this build (e.g. a renamed lab) is reported, not skipped silently.
+const pageKinds = allPageKinds.filter(({ kind, path }) => {
+  const file = join(args.dist, path.endsWith('.html') ? path : `${path}index.html`);
+  if (!existsSync(file)) console.log(`  MISS ${kind}: ${file} is not in this build; update scripts/lighthouse-a11y.ts`);
+  return existsSync(file);
+});
+if (pageKinds.length < allPageKinds.length) process.exitCode = 1;
 
 const chromePath = findChromium();
 if (!chromePath) {

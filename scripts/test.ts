@@ -32,6 +32,13 @@ function commandWorks(command: string, args: string[]): boolean {
   }
 }
 
+/** Why the Docker layers cannot run here, or null when an engine answers. */
+function dockerUnavailable(): string | null {
+  if (!commandWorks('docker', ['version', '--format', '{{.Client.Version}}'])) return 'docker not found (apt-get install docker.io, or Docker Desktop)';
+  if (!commandWorks('docker', ['info'])) return 'Docker engine not reachable (start dockerd, or Docker Desktop)';
+  return null;
+}
+
 let imagesEnv: Record<string, string> | undefined;
 /**
  * With no registry to pull from (our CI), build the lab images locally once and run labs and
@@ -85,8 +92,8 @@ const layers: Layer[] = [
   {
     name: 'docker E2E',
     skipReason: () => {
-      if (!commandWorks('docker', ['version', '--format', '{{.Client.Version}}'])) return 'docker not found (apt-get install docker.io, or Docker Desktop)';
-      if (!commandWorks('docker', ['info'])) return 'Docker engine not reachable (start dockerd, or Docker Desktop)';
+      const docker = dockerUnavailable();
+      if (docker) return docker;
       if (labsWithTarget('docker') === 0) return 'no lab has docker steps yet (labs/*/meta.json)';
       return null;
     },
@@ -101,11 +108,7 @@ const layers: Layer[] = [
   },
   {
     name: 'notebooks',
-    skipReason: () => {
-      if (!commandWorks('docker', ['version', '--format', '{{.Client.Version}}'])) return 'docker not found (the notebooks run containers)';
-      if (!commandWorks('docker', ['info'])) return 'Docker engine not reachable (start dockerd, or Docker Desktop)';
-      return null;
-    },
+    skipReason: () => dockerUnavailable(),
     run: async () => {
       await run(node, ['scripts/notebooks.ts'], await labImagesEnv());
       return 'every notebook ran and met its expectations';

@@ -2,10 +2,10 @@
 // right-sizing a container from what it really uses. Checks read `docker inspect` and the
 // container's own cgroup files (cgroup v1 or v2), never the learner's command history.
 import type { ContainerInspect, DockerClient } from '../lib/docker.ts';
-import { parseStatFile } from '../lib/docker.ts';
-import { imageRef } from '../lib/images.ts';
+import { parseStatFile, recreateContainer as recreate } from '../lib/docker.ts';
 import type { Step, StepContext } from '../lib/lab.ts';
 import { fail, pass, pollWhileTransient, type CheckResult } from '../lib/result.ts';
+import { sleep, waitUntil as waitFor } from '../lib/wait.ts';
 
 const MiB = 1024 * 1024;
 export const names = { memory: 'm9-lab2-mem', cpu: 'm9-lab2-cpu', web: 'm9-lab2-web' };
@@ -43,7 +43,7 @@ function containerHealth(name: string, c: ContainerInspect | null, step: string)
 async function settledMemoryUsage(docker: DockerClient, name: string): Promise<{ c: ContainerInspect | null; usage: number }> {
   let c = await docker.inspect(name);
   while (c?.State.Running && secondsRunning(c) < 4) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await sleep(1000);
     c = await docker.inspect(name);
   }
   if (!c?.State.Running) return { c, usage: 0 };
@@ -72,7 +72,7 @@ export async function checkCpuThrottling({ docker }: Pick<StepContext, 'docker'>
   if (limit === 0) return fail('no-cpu-limit', `${names.cpu} has no CPU limit. This lab keeps one, so a runaway worker cannot starve its neighbours: raise it instead of removing it.`);
   if (limit > 2) return fail('limit-too-high', `${names.cpu} may use ${limit} CPUs; a single-threaded worker cannot use more than one. Keep the limit at 2 CPUs or less.`);
   const before = parseStatFile(await docker.readCgroup(names.cpu, cpuStatFiles));
-  await new Promise((resolve) => setTimeout(resolve, window * 1000));
+  await sleep(window * 1000);
   const after = parseStatFile(await docker.readCgroup(names.cpu, cpuStatFiles));
   const periods = (after.nr_periods ?? 0) - (before.nr_periods ?? 0);
   const throttled = (after.nr_throttled ?? 0) - (before.nr_throttled ?? 0);
@@ -96,19 +96,6 @@ export async function checkRightSize({ docker }: Pick<StepContext, 'docker'>): P
     if (ratio < 1.25) return fail('too-tight', `${names.web} has almost no headroom: ${observed}. A small spike would OOM-kill it; leave at least 25%.`);
     return pass(`${names.web} is right-sized: ${observed}.`);
   }, ['still-loading'], { timeoutMs: 20_000 });
-}
-
-async function waitFor(look: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await look())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
-async function recreate(ctx: StepContext, name: string, options: string[], command: string[]): Promise<void> {
-  await ctx.docker.removeContainer(name);
-  await ctx.docker.runDetached(ctx.labId, name, options, imageRef('busybox'), command);
 }
 
 export const dockerSteps: Step[] = [

@@ -5,6 +5,7 @@
 import type { KubeClient } from '../lib/kube.ts';
 import type { Step, StepContext } from '../lib/lab.ts';
 import { fail, pass, pollWhileTransient, type CheckResult } from '../lib/result.ts';
+import { waitUntil } from '../lib/wait.ts';
 import { barePod, deployment, hpa, limitRange, quotaHard, resourceQuota } from './manifests.ts';
 import { metricsServerManifest } from './metrics-server.ts';
 import { sameQuantity } from './quantity.ts';
@@ -352,9 +353,5 @@ async function quotaEvent(kube: KubeClient): Promise<boolean> {
 }
 
 async function waitForQuotaEvent(kube: KubeClient): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (!(await quotaEvent(kube))) {
-    if (Date.now() > deadline) throw new Error('timed out after 90 s waiting for the quota to reject an m9-batch Pod');
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-  }
+  await waitUntil(() => quotaEvent(kube), 'the quota to reject an m9-batch Pod', { timeoutMs: 90_000, intervalMs: 2000 });
 }

@@ -4,11 +4,12 @@
 // outcome (the service runs and answers, the name resolves through Docker's DNS), never at the
 // commands the learner typed.
 import type { ContainerInspect, DockerClient } from '../lib/docker.ts';
-import { labLabel } from '../lib/docker.ts';
+import { labLabel, recreateContainer as recreate } from '../lib/docker.ts';
 import { imageRef } from '../lib/images.ts';
 import type { Step, StepContext } from '../lib/lab.ts';
 import type { Shell } from '../lib/shell.ts';
 import { fail, pass, pollWhileTransient, type CheckResult } from '../lib/result.ts';
+import { sleep, waitUntil as waitFor } from '../lib/wait.ts';
 
 export const labId = 'lab-3-debugging-scenarios';
 export const names = {
@@ -38,7 +39,6 @@ export type Inspect = ContainerInspect & {
 type Look = Pick<StepContext, 'docker' | 'shell'>;
 
 const inspect = async (docker: DockerClient, name: string) => (await docker.inspect(name)) as Inspect | null;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The orders service. Its configuration profile comes from APP_MODE; without one it falls back
@@ -264,19 +264,6 @@ export async function checkNameResolution({ docker, shell }: Look, timeoutMs = 5
 
 // --- setup helpers ---------------------------------------------------------------------------
 
-async function waitFor(look: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await look())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(500);
-  }
-}
-
-async function recreate(ctx: StepContext, name: string, options: string[], command: string[]): Promise<void> {
-  await ctx.docker.removeContainer(name);
-  await ctx.docker.runDetached(ctx.labId, name, options, imageRef('busybox'), command);
-}
-
 const logsOf = async (shell: Shell, name: string) => {
   const r = await shell.tryRun('docker', ['logs', name], { quiet: true });
   return r.stdout + r.stderr;
@@ -451,13 +438,12 @@ export const dockerSteps: Step[] = [
       default: [`Try the name yourself: docker exec ${names.client} nslookup ${names.api}.`],
     },
     cheats: [
-      { name: 'links the client with the legacy --link', apply: async (ctx) => { await ctx.docker.removeContainer(names.client); await ctx.docker.runDetached(ctx.labId, names.client, ['--link', names.api], imageRef('busybox'), clientCommand); } },
+      { name: 'links the client with the legacy --link', apply: (ctx) => recreate(ctx, names.client, ['--link', names.api], clientCommand) },
       {
         name: "hard-codes the server's address with --add-host",
         apply: async (ctx) => {
           const ip = (await ctx.shell.run('docker', ['inspect', '--format', '{{.NetworkSettings.IPAddress}}', names.api], { quiet: true })).stdout.trim();
-          await ctx.docker.removeContainer(names.client);
-          await ctx.docker.runDetached(ctx.labId, names.client, ['--add-host', `${names.api}:${ip}`], imageRef('busybox'), clientCommand);
+          await recreate(ctx, names.client, ['--add-host', `${names.api}:${ip}`], clientCommand);
         },
       },
     ],

@@ -2,6 +2,8 @@
 // the container (so the same check works on Linux and in Docker Desktop's VM), cleanup by label.
 import { CommandFailed, type Shell } from './shell.ts';
 import { EnvironmentError } from './result.ts';
+import { imageRef } from './images.ts';
+import type { StepContext } from './lab.ts';
 
 export const labLabel = 'module9.lab';
 
@@ -47,8 +49,17 @@ export function parseStatFile(text: string): Record<string, number> {
   return values;
 }
 
+/** The kinds of Docker object a lab may create, each found by the lab label. */
+const labelledKinds = [
+  { kind: 'container', list: ['ps', '-aq'], remove: ['rm', '-f'] },
+  { kind: 'network', list: ['network', 'ls', '-q'], remove: ['network', 'rm'] },
+  { kind: 'volume', list: ['volume', 'ls', '-q'], remove: ['volume', 'rm'] },
+];
+
 export function createDockerClient(shell: Shell): DockerClient {
   let version: 1 | 2 | undefined;
+  const labelledIds = async (list: string[], labId: string, quiet: boolean) =>
+    (await shell.run('docker', [...list, '--filter', `label=${labLabel}=${labId}`], { quiet })).stdout.split('\n').filter(Boolean);
   return {
     async ensureEngine() {
       const result = await shell.tryRun('docker', ['info', '--format', '{{.ServerVersion}}'], { quiet: true, timeoutSeconds: 20 });
@@ -87,27 +98,34 @@ export function createDockerClient(shell: Shell): DockerClient {
       if (result.exitCode !== 0 && !/No such container/i.test(result.stderr)) throw new CommandFailed(result);
     },
     async listLabelled(labId) {
-      const filter = `label=${labId ? `${labLabel}=${labId}` : labLabel}`;
-      const containers = await shell.run('docker', ['ps', '-aq', '--filter', filter], { quiet: true });
-      const networks = await shell.run('docker', ['network', 'ls', '-q', '--filter', filter], { quiet: true });
-      const volumes = await shell.run('docker', ['volume', 'ls', '-q', '--filter', filter], { quiet: true });
-      return [
-        ...containers.stdout.split('\n').filter(Boolean).map((id) => `container ${id}`),
-        ...networks.stdout.split('\n').filter(Boolean).map((id) => `network ${id}`),
-        ...volumes.stdout.split('\n').filter(Boolean).map((id) => `volume ${id}`),
-      ];
+      const found: string[] = [];
+      for (const { kind, list } of labelledKinds) found.push(...(await labelledIds(list, labId, true)).map((id) => `${kind} ${id}`));
+      return found;
     },
     async removeLabelled(labId) {
-      const filter = `label=${labLabel}=${labId}`;
-      const containers = (await shell.run('docker', ['ps', '-aq', '--filter', filter])).stdout.split('\n').filter(Boolean);
-      if (containers.length > 0) await shell.run('docker', ['rm', '-f', ...containers]);
-      const networks = (await shell.run('docker', ['network', 'ls', '-q', '--filter', filter])).stdout.split('\n').filter(Boolean);
-      if (networks.length > 0) await shell.run('docker', ['network', 'rm', ...networks]);
-      const volumes = (await shell.run('docker', ['volume', 'ls', '-q', '--filter', filter])).stdout.split('\n').filter(Boolean);
-      if (volumes.length > 0) await shell.run('docker', ['volume', 'rm', ...volumes]);
+      // In this order: a network or volume cannot go while a container still uses it.
+      for (const { list, remove } of labelledKinds) {
+        const ids = await labelledIds(list, labId, false);
+        if (ids.length > 0) await shell.run('docker', [...remove, ...ids]);
+      }
     },
     async imageExists(image) {
       return (await shell.tryRun('docker', ['image', 'inspect', image], { quiet: true })).exitCode === 0;
     },
   };
+}
+
+/**
+ * Removes the container if it exists and runs it again with the lab label: what an idempotent
+ * setup (and a cheat that replaces a container) needs. The image defaults to the lab busybox.
+ */
+export async function recreateContainer(
+  ctx: Pick<StepContext, 'docker' | 'labId'>,
+  name: string,
+  options: string[],
+  command: string[],
+  image = imageRef('busybox'),
+): Promise<void> {
+  await ctx.docker.removeContainer(name);
+  await ctx.docker.runDetached(ctx.labId, name, options, image, command);
 }

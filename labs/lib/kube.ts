@@ -1,6 +1,6 @@
 // kubectl for labs: every call names the context the guard allowed, and the lab's objects
 // live in the lab's own namespace, labelled so cleanup can find them.
-import { decideContext, defaultContext, labClusterName, type KubeconfigView } from './context-guard.ts';
+import { decideContext, type KubeconfigView } from './context-guard.ts';
 import { labLabel } from './docker.ts';
 import { EnvironmentError, UsageError } from './result.ts';
 import type { CommandResult, Printer, Shell } from './shell.ts';
@@ -88,4 +88,3 @@ export async function resolveContext(shell: Shell, requested: string | undefined
   return decision.context;
 }
 
-export { defaultContext, labClusterName };

@@ -1,3 +1,5 @@
+import { sleep } from './wait.ts';
+
 // What a check returns. Three outcomes, never confused: an error (could not look) is never
 // read as a pass or a fail.
 
@@ -54,6 +56,6 @@ export async function pollWhileTransient(
     const result = await look();
     const transient = result.status === 'fail' && transientCodes.includes(result.code);
     if (!transient || Date.now() + intervalMs > deadline) return result;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await sleep(intervalMs);
   }
 }

@@ -10,6 +10,12 @@ export interface PinnedImage {
   digest: string;
   /** Which labs use it, and for what. */
   usedBy: string;
+  /**
+   * When `npm run lab -- images local` can build a stand-in from Debian or npm packages (for
+   * machines with no registry, like our CI): the tag it gets under the local mirror, which names
+   * the version actually inside (e.g. `2.42.0-debian12`), and where it comes from.
+   */
+  local?: { tag: string; from: string };
 }
 
 export const images = {
@@ -17,7 +23,36 @@ export const images = {
     repository: 'docker.io/library/busybox',
     tag: '1.37.0',
     digest: 'sha256:9db7b59979c38555a39def84a31fb98b5296952f9e3afd4f6f11f05b07adfab0',
-    usedBy: 'Lab 2: the memory, CPU and right-sizing workloads (docker and kind parts)',
+    usedBy: 'Labs 2 and 3, the scenarios and the notebooks: small workloads with a shell (docker and kind parts)',
+    local: { tag: '1.35.0-debian12', from: "Debian 12's busybox-static 1.35.0" },
+  },
+  node: {
+    repository: 'docker.io/library/node',
+    tag: '24.21.0-bookworm-slim',
+    digest: 'sha256:0e0ff40c39bc087845bfb27465a0df4ea419520094bc35842ff83dd8cbe6f9b6',
+    usedBy: 'the sample services of Labs 1, 4 and 5 and the scenarios, built with lib/app-image.ts',
+    local: { tag: '24.21.0-npm', from: 'the Node.js 24.21.0 binary of the npm `node` package this repository pins' },
+  },
+  prometheus: {
+    repository: 'docker.io/prom/prometheus',
+    tag: 'v3.14.0',
+    digest: 'sha256:5ce7540c3c00ef4ab0c9d2c995c6a5b9c421f44b4a115d97a2c7af3b1c21cbb0',
+    usedBy: 'Lab 1: the Prometheus server that scrapes the sample app and evaluates the alert rule (docker part)',
+    local: { tag: '2.42.0-debian12', from: "Debian 12's prometheus 2.42.0 package" },
+  },
+  nodeExporter: {
+    repository: 'docker.io/prom/node-exporter',
+    tag: 'v1.12.1',
+    digest: 'sha256:1b4e4438faca4dd7e001dd445d161a4a2091b0fededa84093b3a8dfeae1f1be0',
+    usedBy: 'Lab 1: host metrics (docker part)',
+    local: { tag: '1.5.0-debian12', from: "Debian 12's prometheus-node-exporter 1.5.0 package" },
+  },
+  alertmanager: {
+    repository: 'docker.io/prom/alertmanager',
+    tag: 'v0.34.1',
+    digest: 'sha256:e9733bafb1bdef9b00e25a21f8f99dc26a22224bf16641ad754d1649f4c3357a',
+    usedBy: 'Lab 1: receives the alert the rule fires (docker part)',
+    local: { tag: '0.25.0-debian12', from: "Debian 12's prometheus-alertmanager 0.25.0 package" },
   },
   metricsServer: {
     repository: 'registry.k8s.io/metrics-server/metrics-server',

@@ -25,6 +25,8 @@ describe('parseCommand', () => {
     [['check', '--from', 'x'], /--from goes with start/],
     [['list', 'extra'], /Too many arguments for list/],
     [['images', 'remote'], /Usage: npm run lab -- images local/],
+    [['answer'], /Give your answer: npm run lab -- answer/],
+    [['answer', 'a', 'b'], /Too many arguments for answer/],
   ];
   for (const [argv, message] of bad) {
     it(`rejects ${JSON.stringify(argv)} with what to type instead`, () => {

@@ -54,12 +54,13 @@ const labelledKinds = [
   { kind: 'container', list: ['ps', '-aq'], remove: ['rm', '-f'] },
   { kind: 'network', list: ['network', 'ls', '-q'], remove: ['network', 'rm'] },
   { kind: 'volume', list: ['volume', 'ls', '-q'], remove: ['volume', 'rm'] },
+  { kind: 'image', list: ['image', 'ls', '-q'], remove: ['rmi', '-f'] },
 ];
 
 export function createDockerClient(shell: Shell): DockerClient {
   let version: 1 | 2 | undefined;
   const labelledIds = async (list: string[], labId: string, quiet: boolean) =>
-    (await shell.run('docker', [...list, '--filter', `label=${labLabel}=${labId}`], { quiet })).stdout.split('\n').filter(Boolean);
+    [...new Set((await shell.run('docker', [...list, '--filter', `label=${labLabel}=${labId}`], { quiet })).stdout.split('\n').filter(Boolean))];
   return {
     async ensureEngine() {
       const result = await shell.tryRun('docker', ['info', '--format', '{{.ServerVersion}}'], { quiet: true, timeoutSeconds: 20 });

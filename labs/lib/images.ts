@@ -4,7 +4,11 @@
 // referenced by tag because copying an image into a mirror often changes its manifest digest
 // (a multi-platform index copied as one platform). See docs/labs.md.
 import { images, type ImageName, type PinnedImage } from '../images.ts';
-import { UsageError } from './result.ts';
+import { EnvironmentError, UsageError } from './result.ts';
+import type { Step, StepContext } from './lab.ts';
+
+/** The mirror name that `npm run lab -- images local` builds into (see lib/local-images.ts). */
+export const localMirror = 'module9.local';
 
 export function mirrorPath(repository: string): string {
   const [host, ...path] = repository.split('/');
@@ -22,10 +26,44 @@ export function validateMirror(mirror: string): string {
 }
 
 export function resolveImage(image: PinnedImage, mirror = process.env.LAB_IMAGE_MIRROR): string {
-  if (mirror) return `${validateMirror(mirror)}/${mirrorPath(image.repository)}:${image.tag}`;
+  if (mirror) {
+    const host = validateMirror(mirror);
+    // A local build carries the version that is really inside it, not the upstream tag.
+    const tag = host === localMirror && image.local ? image.local.tag : image.tag;
+    return `${host}/${mirrorPath(image.repository)}:${tag}`;
+  }
   return `${image.repository}:${image.tag}@${image.digest}`;
 }
 
 export function imageRef(name: ImageName, mirror = process.env.LAB_IMAGE_MIRROR): string {
   return resolveImage(images[name], mirror);
+}
+
+/**
+ * Why a step cannot run here (an image that is neither present nor pullable), or null. Pulls
+ * what is missing, so the first run of a step on a learner's machine fetches its images.
+ */
+export async function missingStepImages(ctx: Pick<StepContext, 'shell' | 'docker'>, step: Pick<Step, 'images'>): Promise<string | null> {
+  for (const name of step.images ?? []) {
+    const ref = imageRef(name);
+    if (await ctx.docker.imageExists(ref)) continue;
+    const pulled = await ctx.shell.tryRun('docker', ['pull', '-q', ref], { quiet: true, timeoutSeconds: 600 });
+    if (pulled.exitCode === 0) continue;
+    const why = pulled.stderr.trim().split('\n').at(-1) ?? 'no answer';
+    const local = (images[name as ImageName] as PinnedImage).local;
+    return `image ${ref} is not here and cannot be pulled (${why})${local ? '' : '; it has no local build from Debian or npm packages (docs/labs.md)'}`;
+  }
+  return null;
+}
+
+/** Throws an EnvironmentError naming the image and what to do, when a step's image is missing. */
+export async function ensureStepImages(ctx: Pick<StepContext, 'shell' | 'docker'>, step: Pick<Step, 'images' | 'target'>): Promise<void> {
+  if (step.target !== 'docker') return;
+  const missing = await missingStepImages(ctx, step);
+  if (missing) {
+    throw new EnvironmentError(
+      missing,
+      'Check your network and `docker pull` it by hand, or point LAB_IMAGE_MIRROR at a registry that has it; without a registry, `npm run lab -- images local` builds the images it can.',
+    );
+  }
 }

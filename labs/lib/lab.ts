@@ -5,11 +5,20 @@ import type { CheckResult } from './result.ts';
 import type { DockerClient } from './docker.ts';
 import type { KubeClient } from './kube.ts';
 import type { Printer, Shell } from './shell.ts';
+import type { ImageName } from '../images.ts';
 
 export type Target = 'docker' | 'kind';
 
+/** The learner's answers to diagnose steps (state file for the CLI, memory for `lab test`). */
+export interface AnswerStore {
+  get(stepId: string): string | undefined;
+  set(stepId: string, value: string): void;
+  clear(stepId: string): void;
+}
+
 export interface StepContext {
   labId: string;
+  answers: AnswerStore;
   shell: Shell;
   docker: DockerClient;
   /** Present only for kind steps, bound to the allowed context and the lab's namespace. */
@@ -43,6 +52,23 @@ export interface Step {
   symptom?: (ctx: StepContext) => Promise<CheckResult>;
   /** Wrong fixes that must not make the check pass. */
   cheats?: Cheat[];
+  /**
+   * For diagnose steps: the question the learner answers with `npm run lab -- answer "<text>"`.
+   * Build such steps with defineDiagnosis() (lib/diagnose.ts).
+   */
+  question?: string;
+  /**
+   * Images the step runs. When one can be neither found locally nor pulled (no registry and no
+   * local build), `lab test` reports the step as skipped with the reason, and `start` says
+   * what to do.
+   */
+  images?: ImageName[];
+  /**
+   * For troubleshooting steps: words that name the cause, and every name the learner sees
+   * (containers, Pods, Services, labels, images) plus fixture files shown to them. The static
+   * check (scripts/check-labs.ts) fails when a cause word appears in a name or a comment.
+   */
+  conceal?: { causeWords: string[]; names: string[]; files?: string[] };
 }
 
 export interface Lab {

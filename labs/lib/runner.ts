@@ -7,7 +7,9 @@ import { hintsFor, type Lab, type Step, type StepContext, type Target } from './
 import { findLabMeta, loadLab } from './registry.ts';
 import { EnvironmentError, formatResult, UsageError, type CheckResult } from './result.ts';
 import { createShell, type Printer } from './shell.ts';
-import { loadState, saveState, stepProgress, type LabProgress, type LabState } from './state.ts';
+import { fileAnswers, loadState, saveState, stepProgress, type LabProgress, type LabState } from './state.ts';
+import type { AnswerStore } from './lab.ts';
+import { ensureStepImages } from './images.ts';
 
 export interface RunOptions {
   print: Printer;
@@ -15,6 +17,8 @@ export interface RunOptions {
   confirmContext: boolean;
   target?: Target;
   stateDir?: string;
+  /** Where diagnose answers live; the state file unless given (lab test passes memory). */
+  answers?: AnswerStore;
 }
 
 export interface Session {
@@ -37,7 +41,8 @@ export async function openSession(labId: string, options: RunOptions): Promise<S
     async contextFor(step) {
       const cached = contexts.get(step.target);
       if (cached) return cached;
-      const base: StepContext = { labId: lab.id, shell, docker, print: options.print };
+      const answers = options.answers ?? fileAnswers(lab.id, options.stateDir);
+      const base: StepContext = { labId: lab.id, shell, docker, answers, print: options.print };
       let ctx = base;
       if (step.target === 'docker') {
         await docker.ensureEngine();
@@ -69,7 +74,7 @@ export function findStep(lab: Lab, stepId: string, target?: Target): Step {
 function describeStep(lab: Lab, step: Step, print: Printer, steps: Step[]): void {
   print(`\n[${lab.id}] step ${steps.indexOf(step) + 1}/${steps.length}: ${step.title} (${step.target})`);
   print(step.goal);
-  print(`When you think you are done: npm run lab -- check`);
+  if (!step.question) print(`When you think you are done: npm run lab -- check`);
 }
 
 /** Removes everything the lab created: labelled Docker objects, and labelled namespaces on its cluster. */
@@ -115,7 +120,9 @@ export async function startLab(labId: string, from: string | undefined, options:
   const steps = stepsFor(session.lab, options.target);
   if (steps.length === 0) throw new UsageError(`Lab ${session.lab.id} has no ${options.target} steps.`);
   const step = from ? findStep(session.lab, from, options.target) : steps[0]!;
-  await step.setup(await session.contextFor(step));
+  const ctx = await session.contextFor(step);
+  await ensureStepImages(ctx, step);
+  await step.setup(ctx);
   const state = loadState(options.stateDir);
   state.activeLab = session.lab.id;
   state.labs[session.lab.id] = { startedAt: new Date().toISOString(), target: options.target, currentStep: step.id, steps: {} };
@@ -131,7 +138,9 @@ async function advance(session: Session, progress: LabProgress, step: Step): Pro
     session.options.print(`\n[${session.lab.id}] all steps done. Clean up with: npm run lab -- reset ${session.lab.id}`);
     return;
   }
-  await next.setup(await session.contextFor(next));
+  const ctx = await session.contextFor(next);
+  await ensureStepImages(ctx, next);
+  await next.setup(ctx);
   describeStep(session.lab, next, session.options.print, steps);
 }
 
@@ -154,6 +163,20 @@ export async function checkLab(labId: string | undefined, options: RunOptions): 
   }
   saveState(state, options.stateDir);
   return result;
+}
+
+/** Records the learner's answer to the current diagnose step, then checks it. */
+export async function answerLab(text: string, options: RunOptions): Promise<CheckResult> {
+  const state = loadState(options.stateDir);
+  const { labId: id, progress } = activeProgress(state, undefined);
+  if (!progress.currentStep) throw new UsageError(`${id} is complete; there is nothing to answer.`);
+  const session = await openSession(id, { ...options, target: progress.target as Target | undefined });
+  const step = findStep(session.lab, progress.currentStep);
+  if (!step.question) throw new UsageError(`Step ${step.id} asks for a fix, not an answer. When you have fixed it: npm run lab -- check`);
+  if (text.trim() === '') throw new UsageError(`Give an answer: npm run lab -- answer "<your answer>". The question: ${step.question}`);
+  const ctx = await session.contextFor(step);
+  ctx.answers.set(step.id, text);
+  return checkLab(id, options);
 }
 
 export async function hintLab(labId: string | undefined, options: RunOptions): Promise<void> {

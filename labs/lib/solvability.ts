@@ -8,11 +8,14 @@ import type { Step, StepContext, Target } from './lab.ts';
 import { formatResult } from './result.ts';
 import { cleanupLab, leftovers, openSession, stepsFor, type RunOptions } from './runner.ts';
 import { labsDir } from './registry.ts';
+import { missingStepImages } from './images.ts';
+import { memoryAnswers } from './state.ts';
 
 export interface StepReport {
   step: string;
   target: Target;
-  status: 'PASS' | 'FAIL' | 'ERROR';
+  /** SKIP: the step's images cannot be had on this machine (the detail says which and why). */
+  status: 'PASS' | 'FAIL' | 'ERROR' | 'SKIP';
   /** The phase that failed, or 'done'. */
   phase: string;
   detail: string;
@@ -81,7 +84,7 @@ export async function proveStep(step: Step, ctx: StepContext): Promise<{ setupSe
 }
 
 export async function proveLab(labId: string, target: Target, options: RunOptions, runs = 2): Promise<LabReport> {
-  const session = await openSession(labId, { ...options, target });
+  const session = await openSession(labId, { ...options, target, answers: memoryAnswers() });
   const steps = stepsFor(session.lab, target);
   const environment: Record<string, string> = {};
   if (steps[0]) {
@@ -104,6 +107,12 @@ export async function proveLab(labId: string, target: Target, options: RunOption
     for (const step of steps) {
       const ctx = await session.contextFor(step);
       options.print(`\n--- ${session.lab.id} run ${run}: ${step.id} (${step.target})`);
+      const missing = target === 'docker' ? await missingStepImages(ctx, step) : null;
+      if (missing) {
+        options.print(`skipped: ${session.lab.id}/${step.id} (${target}): ${missing}`);
+        stepReports.push({ step: step.id, target, status: 'SKIP', phase: 'images', detail: missing, setupSeconds: 0, solveSeconds: 0 });
+        continue;
+      }
       try {
         const times = await proveStep(step, ctx);
         stepReports.push({ step: step.id, target, status: 'PASS', phase: 'done', detail: '', ...times });
@@ -134,7 +143,8 @@ export function formatReport(report: LabReport): string {
     for (const s of run.steps) lines.push(`| ${run.run} | ${s.step} | ${s.status} | ${s.phase} | ${s.setupSeconds} | ${s.solveSeconds} |`);
     lines.push(`| ${run.run} | (cleanup) | ${run.cleanup} | ${run.cleanupDetail} | | |`);
   }
-  for (const run of report.runs) for (const s of run.steps) if (s.status !== 'PASS') lines.push(`  run ${run.run} ${s.step} [${s.phase}]: ${s.detail}`);
+  for (const run of report.runs) for (const s of run.steps) if (s.status === 'FAIL' || s.status === 'ERROR') lines.push(`  run ${run.run} ${s.step} [${s.phase}]: ${s.detail}`);
+  for (const s of skippedSteps(report)) lines.push(`skipped: ${report.lab}/${s.step} (${report.target}): ${s.detail}`);
   lines.push(`total: ${report.runs.map((r) => `run ${r.run} ${r.seconds}s`).join(', ')}`);
   return lines.join('\n');
 }
@@ -147,4 +157,9 @@ export function writeReport(report: LabReport): string {
   const file = reportPath(report.lab, report.target);
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   return file;
+}
+
+/** The steps skipped in the last run (the same in every run: skips come from missing images). */
+export function skippedSteps(report: LabReport): StepReport[] {
+  return report.runs.at(-1)?.steps.filter((s) => s.status === 'SKIP') ?? [];
 }

@@ -8,6 +8,8 @@ export interface StepProgress {
   solvedBy?: 'learner' | 'solve';
   hintsUsed: number;
   lastFailure?: string;
+  /** The learner's answer to a diagnose step. */
+  answer?: string;
 }
 
 export interface LabProgress {
@@ -47,4 +49,31 @@ export function saveState(state: LabState, dir = stateDir()): void {
 export function stepProgress(progress: LabProgress, stepId: string): StepProgress {
   progress.steps[stepId] ??= { hintsUsed: 0 };
   return progress.steps[stepId];
+}
+
+/** Answers kept in memory: what `lab test` uses, so a proof never touches learner progress. */
+export function memoryAnswers(): import('./lab.ts').AnswerStore {
+  const answers = new Map<string, string>();
+  return {
+    get: (stepId) => answers.get(stepId),
+    set: (stepId, value) => void answers.set(stepId, value),
+    clear: (stepId) => void answers.delete(stepId),
+  };
+}
+
+/** Answers kept in the state file, for the active lab's learner. */
+export function fileAnswers(labId: string, dir = stateDir()): import('./lab.ts').AnswerStore {
+  const withProgress = (change: (progress: LabProgress) => string | undefined, save: boolean) => {
+    const state = loadState(dir);
+    const progress = state.labs[labId];
+    if (!progress) return undefined;
+    const value = change(progress);
+    if (save) saveState(state, dir);
+    return value;
+  };
+  return {
+    get: (stepId) => withProgress((p) => p.steps[stepId]?.answer, false),
+    set: (stepId, value) => void withProgress((p) => ((stepProgress(p, stepId).answer = value), undefined), true),
+    clear: (stepId) => void withProgress((p) => (p.steps[stepId] ? (delete p.steps[stepId].answer, undefined) : undefined), true),
+  };
 }

@@ -10,6 +10,8 @@ const meta: LabMeta = {
   summary: 'Right-size a container from what it uses.',
   targets: ['docker'],
   estimatedMinutes: 40,
+  kind: 'lab',
+  troubleshooting: false,
   page: 'labs/lab-2-resources',
 };
 

@@ -16,6 +16,13 @@ export const labMetaSchema = z.strictObject({
     estimatedMinutes: z.number().int().positive(),
     /** Slug of the lab's page under src/content/docs, e.g. `labs/lab-2-resource-optimization`. */
     page: z.string().regex(/^[a-z0-9/-]+$/, 'a docs slug such as labs/lab-2-resource-optimization'),
+    /** A hands-on lab (listed under Hands-on labs) or a real-world scenario (under Real-world scenarios). */
+    kind: z.enum(['lab', 'scenario']).default('lab'),
+    /**
+     * Troubleshooting labs hand the learner a broken system: each step with a symptom must have
+     * a diagnose step before it and a conceal list, checked by scripts/check-labs.ts.
+     */
+    troubleshooting: z.boolean().default(false),
 });
 
 export type LabMeta = z.infer<typeof labMetaSchema>;

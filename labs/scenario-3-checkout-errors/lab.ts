@@ -2,8 +2,9 @@
 // Run it with: npm run lab -- start scenario-3-checkout-errors
 import { defineLab } from '../lib/lab.ts';
 import { dockerSteps } from './docker-steps.ts';
+import { kindSteps } from './kind-steps.ts';
 
 export default defineLab({
   id: 'scenario-3-checkout-errors',
-  steps: [...dockerSteps],
+  steps: [...dockerSteps, ...kindSteps],
 });

@@ -151,8 +151,8 @@ export async function checkLedger({ docker }: Pick<StepContext, 'docker'>, post:
 
 /**
  * Prepares the volume for the ledger (owned by its user, 1000) and finds the block device that
- * backs it, as the daemon's host names it: the whole disk, because the kernel applies throttle
- * rules to disks, not partitions. Throws when the volume is on no block device (e.g. tmpfs).
+ * backs it, as the daemon's host names it: the whole disk when the filesystem is on a partition.
+ * volumeDevice throws when the volume is on no block device (e.g. tmpfs).
  */
 export const deviceScript = [
   `chown 1000:1000 /data`,
@@ -196,7 +196,13 @@ export async function setupLedger(ctx: StepContext): Promise<void> {
   }
   await ctx.shell.run('docker', ['volume', 'create', '--label', `${labLabel}=${labId}`, names.journal]);
   const device = await volumeDevice(ctx);
-  await recreateContainer(ctx, names.ledger, ledgerOptions(device), [], image);
+  const run = await ctx.shell.run('docker', ['run', '-d', '--name', names.ledger, '--label', `${labLabel}=${labId}`, ...ledgerOptions(device), image]);
+  if (/discarded/i.test(run.stderr)) {
+    throw new EnvironmentError(
+      `Docker did not apply the block I/O limits this scenario starts from: ${run.stderr.trim()}`,
+      'This scenario needs the kernel\'s blkio (cgroup v1) or io (cgroup v2) controller available to Docker; check docker info for warnings.',
+    );
+  }
   await waitUntil(async () => (await ledgerSymptom(ctx)).status === 'pass', `bookings on ${names.ledger} to take over ${symptomMedianMs} ms`, { timeoutMs: 90_000, intervalMs: 1000 });
 }
 

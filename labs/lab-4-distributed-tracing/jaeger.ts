@@ -14,9 +14,11 @@ export const fetchGet: HttpGet = async (url) => {
 };
 
 export class JaegerUnreachable extends Error {
-  constructor(readonly url: string, why: string) {
+  readonly url: string;
+  constructor(url: string, why: string) {
     super(`Jaeger's query API at ${url} did not answer (${why})`);
     this.name = 'JaegerUnreachable';
+    this.url = url;
   }
 }
 

@@ -300,7 +300,7 @@ export const dockerSteps: Step[] = [
     hints: {
       'wrong-answer': [
         'The root span is the longest because it contains all the others. Look for the span whose own time, not its children\'s, fills the request.',
-        'In Jaeger UI, open a checkout trace and switch on the critical path view: follow it from the root to the deepest span that is still long.',
+        'Jaeger UI marks the critical path on the span bars of a trace (on by default). Follow it from the root down to the deepest span that is still long.',
       ],
       default: [`Open ${jaegerBase}, search service storefront, open one trace and read the waterfall from the root down.`],
     },

@@ -215,7 +215,7 @@ export const kindSteps: Step[] = [
     images: ['jaeger', 'otelCollector', 'node'],
     async setup(ctx) {
       await deployAll(ctx, collectorObjects(imageRef('otelCollector')));
-      // A ConfigMap change reaches the Collector only when its Pod restarts.
+      // The Collector reads its configuration only at start; a changed ConfigMap needs a restart.
       await restartCollector(kubeOf(ctx));
     },
     check: (ctx) =>

@@ -178,7 +178,7 @@ export const jaegerLookups = (get: HttpGet = fetchGet): TraceLookups => async (i
 const lookUp = (ids: string[], options: LookUpOptions) => lookUpUntilSettled(ids, jaegerLookups(), options);
 
 /** Runs a check body; an unreachable Jaeger or storefront is an error with the next step. */
-async function guarded(step: string, body: () => Promise<CheckResult>): Promise<CheckResult> {
+export async function guarded(step: string, body: () => Promise<CheckResult>): Promise<CheckResult> {
   try {
     return await body();
   } catch (cause) {
@@ -331,7 +331,13 @@ export const dockerSteps: Step[] = [
       default: ['Compare a trace from before your change with one from after, in Jaeger\'s trace comparison or side by side.'],
     },
     cheats: [
-      { name: 'restarts pricing', apply: async ({ shell }) => void (await shell.run('docker', ['restart', names.pricing])) },
+      {
+        name: 'restarts pricing',
+        apply: async ({ shell }) => {
+          await shell.run('docker', ['restart', names.pricing]);
+          await waitUntil(() => sendCheckouts(1).then(() => true, () => false), 'the shop to answer again after the restart', { timeoutMs: 30_000, intervalMs: 1000 });
+        },
+      },
       { name: 'switches tracing off in pricing', apply: recreate('pricing', { ...setups.slow, sampler: { ...setups.slow.sampler, pricing: { name: 'always_off' } } }) },
     ],
     solve: recreate('pricing', setups.fixed),

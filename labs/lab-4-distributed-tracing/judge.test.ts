@@ -132,3 +132,34 @@ describe('the Docker part\'s services', () => {
     expect(serviceOptions('orders', setups.slow)).not.toContain('-p');
   });
 });
+
+describe('bad input: an unreachable Jaeger or storefront is an error with the next step', () => {
+  it('reports Jaeger down as an error, never a pass or a fail', async () => {
+    const { guarded } = await import('./docker-steps.ts');
+    const { JaegerUnreachable } = await import('./jaeger.ts');
+    const result = await guarded('fix-slow-span', async () => {
+      throw new JaegerUnreachable('http://127.0.0.1:16686/api/v3/traces/abc', 'connect ECONNREFUSED 127.0.0.1:16686');
+    });
+    expect(result).toMatchObject({ status: 'error', reason: expect.stringMatching(/did not answer \(connect ECONNREFUSED/), next: expect.stringMatching(/docker ps -a --filter name=m9-lab4-jaeger.*--from fix-slow-span/) });
+  });
+
+  it('reports a storefront that does not answer as an error', async () => {
+    const { guarded, sendCheckouts, TargetUnreachable } = await import('./docker-steps.ts');
+    const refused = async () => {
+      throw Object.assign(new TypeError('fetch failed'), { cause: new Error('connect ECONNREFUSED 127.0.0.1:8484') });
+    };
+    await expect(sendCheckouts(1, { get: refused })).rejects.toBeInstanceOf(TargetUnreachable);
+    await expect(sendCheckouts(1, { get: async () => ({ status: 502, body: '{"error":"pricing failed"}' }) })).rejects.toThrow(/answered HTTP 502/);
+    const result = await guarded('traces-arrive', () => sendCheckouts(1, { get: refused }).then(() => ({ status: 'pass' as const, observed: '' })));
+    expect(result).toMatchObject({ status: 'error', reason: expect.stringMatching(/storefront at http:\/\/127\.0\.0\.1:8484\/checkout\?region=eu did not answer \(connect ECONNREFUSED/), next: expect.stringMatching(/docker logs m9-lab4-storefront/) });
+  });
+
+  it('reports the same on kind when the Pod cannot be reached', async () => {
+    const { guarded, InClusterUnreachable } = await import('./kind-steps.ts');
+    const ctx = { kube: { context: 'kind-module9', namespace: 'module9-lab-4-distributed-tracing' } } as never;
+    const result = await guarded(ctx, 'kind-tail-sampling', async () => {
+      throw new InClusterUnreachable('kubectl exec into deploy/m9-lab4-storefront failed: error: unable to upgrade connection');
+    });
+    expect(result).toMatchObject({ status: 'error', next: expect.stringMatching(/get pods -n module9-lab-4-distributed-tracing.*--target kind --from kind-tail-sampling/) });
+  });
+});

@@ -92,7 +92,7 @@ async function checkouts(fetchMany: FetchMany, regions: string[], parallel = 4):
   return readCheckouts(await fetchMany(regions.map((r) => `http://localhost:8080/checkout?region=${encodeURIComponent(r)}`), parallel));
 }
 
-async function guarded(ctx: StepContext, step: string, body: (fetchMany: FetchMany) => Promise<CheckResult>): Promise<CheckResult> {
+export async function guarded(ctx: StepContext, step: string, body: (fetchMany: FetchMany) => Promise<CheckResult>): Promise<CheckResult> {
   try {
     return await body(inClusterFetch(kubeOf(ctx)));
   } catch (cause) {

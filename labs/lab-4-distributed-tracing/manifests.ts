@@ -45,7 +45,9 @@ export function service(name: string, ports: { name: string; port: number }[]) {
 
 const configVolume = (configMapName: string) => [{ name: 'config', configMap: { name: configMapName } }];
 const configMount = [{ name: 'config', mountPath: '/conf', readOnly: true }];
-const small = { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } };
+// The Collector's memory_limiter is set to 200 MiB of heap; the process needs about 50 MiB more.
+const pipelineResources = { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } };
+const shopResources = { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } };
 
 export const collectorPorts = {
   grpcOnly: [{ name: 'otlp-grpc', port: 4317 }],
@@ -58,7 +60,7 @@ export const collectorPorts = {
 export function jaegerObjects(image: string) {
   return [
     configMap(`${names.jaeger}-config`, jaegerConfig()),
-    deployment(names.jaeger, { image, args: ['--config', '/conf/config.yaml'], ports: [{ containerPort: 16686 }, { containerPort: 4317 }, { containerPort: 4318 }], volumeMounts: configMount, resources: small }, configVolume(`${names.jaeger}-config`)),
+    deployment(names.jaeger, { image, args: ['--config', '/conf/config.yaml'], ports: [{ containerPort: 16686 }, { containerPort: 4317 }, { containerPort: 4318 }], volumeMounts: configMount, resources: pipelineResources }, configVolume(`${names.jaeger}-config`)),
     service(names.jaeger, [
       { name: 'query', port: 16686 },
       { name: 'otlp-grpc', port: 4317 },
@@ -71,7 +73,7 @@ export function jaegerObjects(image: string) {
 export function collectorObjects(image: string, config = collectorConfig(), ports = collectorPorts.both) {
   return [
     configMap(`${names.collector}-config`, config),
-    deployment(names.collector, { image, args: ['--config', '/conf/config.yaml'], ports: [{ containerPort: 4317 }, { containerPort: 4318 }], volumeMounts: configMount, resources: small }, configVolume(`${names.collector}-config`)),
+    deployment(names.collector, { image, args: ['--config', '/conf/config.yaml'], ports: [{ containerPort: 4317 }, { containerPort: 4318 }], volumeMounts: configMount, resources: pipelineResources }, configVolume(`${names.collector}-config`)),
     service(names.collector, ports),
   ];
 }
@@ -100,7 +102,7 @@ export function shopObjects(image: string, env: ShopEnv) {
       env: shopEnvVars(svc, env),
       ports: [{ containerPort: 8080 }],
       readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 2 },
-      resources: small,
+      resources: shopResources,
     }),
     service(names[svc], [{ name: 'http', port: 8080 }]),
   ]);

@@ -38,10 +38,12 @@ describe('workflows', () => {
     });
   }
 
-  it('runs the kind steps of every lab that has them', () => {
-    const kindLabs = loadLabMetas('labs').filter((lab) => lab.targets.includes('kind')).map((lab) => lab.id);
-    expect(workflows['labs-kind.yml']!.jobs.kind!.strategy?.matrix?.lab).toEqual(kindLabs);
-  });
+  for (const target of ['kind', 'docker'] as const) {
+    it(`runs the ${target} steps of every lab that has them`, () => {
+      const labs = loadLabMetas('labs').filter((lab) => lab.targets.includes(target)).map((lab) => lab.id);
+      expect(workflows['labs-kind.yml']!.jobs[target]!.strategy?.matrix?.lab).toEqual(labs);
+    });
+  }
 
   it('runs the README test command in CI on Node 20', () => {
     const steps = workflows['ci.yml']!.jobs.test!.steps;

@@ -52,11 +52,16 @@ describe('main', () => {
 
   it('exits 2 on a usage error and changes nothing', async () => {
     expect(await main(['start', 'lab-99'], print)).toBe(2);
-    expect(errors.join('\n')).toMatch(/Unknown lab "lab-99"\. Labs: lab-2-resource-optimization, lab-3-debugging-scenarios\. See them with: npm run lab -- list/);
+    expect(errors.join('\n')).toMatch(/Unknown lab "lab-99"\. Labs: [a-z0-9-]+(, [a-z0-9-]+)*\. See them with: npm run lab -- list/);
   });
 
   it('exits 2 when check runs before any lab is started', async () => {
     expect(await main(['check'], print)).toBe(2);
+    expect(errors.join('\n')).toMatch(/No lab is started\. Start one with: npm run lab -- start <lab>/);
+  });
+
+  it('exits 2 when an answer comes before any lab is started', async () => {
+    expect(await main(['answer', 'orders'], print)).toBe(2);
     expect(errors.join('\n')).toMatch(/No lab is started\. Start one with: npm run lab -- start <lab>/);
   });
 

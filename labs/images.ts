@@ -60,6 +60,18 @@ export const images = {
     digest: 'sha256:b2d2efaf5ac3b366ed0f839d2412a2c4279d4fc2a2a733f12c52133faed36c41',
     usedBy: 'Lab 2: the Metrics API that kubectl top and the HorizontalPodAutoscaler read (kind part)',
   },
+  jaeger: {
+    repository: 'docker.io/jaegertracing/jaeger',
+    tag: '2.20.0',
+    digest: 'sha256:46a886260e04002d8f45e213fc39063fa11a50446048fdaa64786fc0840cb9f8',
+    usedBy: 'Lab 4: Jaeger v2, the trace store with its UI and query API (docker and kind parts); no local build (not in Debian or npm)',
+  },
+  otelCollector: {
+    repository: 'docker.io/otel/opentelemetry-collector-contrib',
+    tag: '0.159.0',
+    digest: 'sha256:1f2c54a30e713fac6b3ae77a1ec84010c2007e29ced8ec666214fc2f6739c1cc',
+    usedBy: 'Lab 4: the OpenTelemetry Collector between the services and Jaeger, with tail sampling in the kind part; no local build (not in Debian or npm)',
+  },
   kindNode: {
     repository: 'docker.io/kindest/node',
     tag: 'v1.37.0',

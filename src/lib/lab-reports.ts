@@ -4,7 +4,8 @@ import { z } from 'zod';
 const stepSchema = z.object({
   step: z.string(),
   target: z.enum(['docker', 'kind']),
-  status: z.enum(['PASS', 'FAIL', 'ERROR']),
+  // SKIP: the step's images could not be had on the measuring machine (labs/lib/solvability.ts).
+  status: z.enum(['PASS', 'FAIL', 'ERROR', 'SKIP']),
   phase: z.string(),
   detail: z.string(),
   setupSeconds: z.number(),
@@ -21,6 +22,16 @@ export const labReportSchema = z.object({
 });
 
 export type LabReportData = z.infer<typeof labReportSchema>;
+
+/** How a report's first run went, in words for the lab page. */
+export function reportOutcome(report: LabReportData): string {
+  const steps = report.runs[0]!.steps;
+  const skipped = steps.filter((s) => s.status === 'SKIP').length;
+  if (!report.passed) return 'not every step passed';
+  if (skipped === 0) return 'every step passed';
+  if (skipped === steps.length) return 'every step was skipped there, because its images cannot be had on that machine';
+  return `every step that could run passed; ${skipped} of ${steps.length} were skipped there, because their images cannot be had on that machine`;
+}
 
 export function parseReports(files: Record<string, unknown>): LabReportData[] {
   return Object.entries(files).map(([file, data]) => {

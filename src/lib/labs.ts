@@ -44,7 +44,8 @@ export function parseLabMetas(files: Record<string, unknown>): LabMeta[] {
     }
     labs.push(result.data);
   }
-  return labs.sort((a, b) => a.number - b.number || a.id.localeCompare(b.id));
+  // Labs first, then scenarios, each by number.
+  return labs.sort((a, b) => a.kind.localeCompare(b.kind) || a.number - b.number || a.id.localeCompare(b.id));
 }
 
 export function formatTargets(targets: LabMeta['targets']): string {

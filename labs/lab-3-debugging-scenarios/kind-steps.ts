@@ -475,7 +475,13 @@ const checkoutFix: Step = {
   },
   cheats: [
     { name: 'removes the liveness probe', apply: async (ctx) => void (await patch(kubeOf(ctx), `deployment/${kinds.checkout}`, 'json', [{ op: 'remove', path: '/spec/template/spec/containers/0/livenessProbe' }])) },
-    { name: 'raises the probe failureThreshold to 1000', apply: async (ctx) => void (await patch(kubeOf(ctx), `deployment/${kinds.checkout}`, 'json', [{ op: 'replace', path: '/spec/template/spec/containers/0/livenessProbe/failureThreshold', value: 1000 }])) },
+    {
+      name: 'raises the probe failureThreshold to 1000',
+      apply: async (ctx) => {
+        await patch(kubeOf(ctx), `deployment/${kinds.checkout}`, 'json', [{ op: 'replace', path: '/spec/template/spec/containers/0/livenessProbe/failureThreshold', value: 1000 }]);
+        await rolloutStatus(kubeOf(ctx), kinds.checkout);
+      },
+    },
     scaleToZero(kinds.checkout),
   ],
   async solve(ctx) {

@@ -303,7 +303,14 @@ const fixSteps: Step[] = [
       await waitFor(async () => ((await inspect(ctx.docker, names.orders))?.RestartCount ?? 0) >= 2, `${names.orders} to be restarted twice`);
     },
     async symptom({ docker, shell }) {
-      const c = await inspect(docker, names.orders);
+      // Between two runs Docker resets State.ExitCode to 0; the restart delay keeps the
+      // container in "restarting" (exit code 1) most of the time, so look for that.
+      let seen = await inspect(docker, names.orders);
+      for (let i = 0; i < 30 && seen && seen.State.ExitCode !== 1; i += 1) {
+        await sleep(500);
+        seen = await inspect(docker, names.orders);
+      }
+      const c = seen;
       const lastLine = (await logsOf(shell, names.orders)).trim().split('\n').at(-1) ?? '';
       const ok = c && c.RestartCount >= 2 && c.State.ExitCode === 1 && /FATAL giving up/.test(lastLine) && env(c, 'APP_MODE') === undefined;
       return ok

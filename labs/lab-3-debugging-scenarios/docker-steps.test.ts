@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DockerClient } from '../lib/docker.ts';
 import type { CommandResult, Shell } from '../lib/shell.ts';
-import { apiBody, checkCrashLoop, checkNameResolution, checkPidsLimit, checkPublishedPort, names, webBody, type Inspect } from './docker-steps.ts';
+import { apiBody, checkCrashLoop, checkNameResolution, checkPidsLimit, checkPublishedPort, dockerSteps, names, networkTruth, ordersTruth, webBody, webTruth, workerTruth, type Inspect } from './docker-steps.ts';
 
 const text = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
 const fixture = (name: string) => (JSON.parse(text(name)) as Inspect[])[0]!;
@@ -185,5 +185,43 @@ describe('checkNameResolution', () => {
     expect(await checkNameResolution({ docker: fakeDocker({ [names.api]: api, [names.client]: client }), shell }, 0)).toMatchObject({ status: 'pass' });
     const noAnswer = fakeShell({ 'nslookup m9-lab3-api': { exitCode: 0, out: text('nslookup-user-network.txt') }, 'sh -c': { exitCode: 1, out: 'nc: can\'t connect to remote host (172.23.0.2): Connection refused' } });
     expect(await checkNameResolution({ docker: fakeDocker({ [names.api]: api, [names.client]: client }), shell: noAnswer }, 0)).toMatchObject({ code: 'no-response' });
+  });
+});
+
+describe('diagnose truths, read from the captured state', () => {
+  it('orders: the variable the log warns about and Config.Env lacks', () => {
+    expect(ordersTruth(fixture('inspect-orders-crash-loop.json'), text('orders-log.txt'))).toContain('APP_MODE');
+    expect(ordersTruth(fixture('inspect-orders-fixed.json'), text('orders-log.txt'))).toEqual([]);
+    expect(ordersTruth(null, text('orders-log.txt'))).toEqual([]);
+  });
+
+  it('worker: the pids limit, when the log shows a failed fork and pids.max agrees', () => {
+    const worker = fixture('inspect-worker-pids-8.json');
+    expect(workerTruth(worker, text('worker-log.txt'), '8\n')).toEqual(expect.arrayContaining(['pids limit', 'pids.max', 'pids limit 8']));
+    expect(workerTruth(worker, text('worker-log.txt'), '')).toContain('pids limit');
+    expect(workerTruth(worker, text('worker-log.txt'), '32\n')).toEqual([]);
+    expect(workerTruth(worker, 'worker: batch 3 ok\n', '8')).toEqual([]);
+  });
+
+  it('web: the loopback address from netstat, and nothing once it listens on all addresses', () => {
+    expect(webTruth(text('web-netstat.txt'))).toEqual(expect.arrayContaining(['127.0.0.1', '127.0.0.1:8080', 'loopback']));
+    expect(webTruth(text('web-netstat.txt').replace('127.0.0.1:8080', '0.0.0.0:8080'))).toEqual([]);
+  });
+
+  it('names: the default bridge only while it is the one network both are on', () => {
+    const bridge = fixture('inspect-client-default-bridge.json');
+    const user = fixture('inspect-client-user-network.json');
+    expect(networkTruth(bridge, bridge)).toEqual(expect.arrayContaining(['bridge', 'the default bridge']));
+    expect(networkTruth(user, user)).toEqual([]);
+    expect(networkTruth(bridge, null)).toEqual([]);
+  });
+
+  it('every fix step comes right after its diagnose step, and no wrong answer is accepted', () => {
+    const ids = dockerSteps.map((s) => s.id);
+    expect(ids).toEqual(['crash-loop-misleading-log-diagnose', 'crash-loop-misleading-log', 'worker-batches-fail-diagnose', 'worker-batches-fail', 'published-port-unreachable-diagnose', 'published-port-unreachable', 'name-does-not-resolve-diagnose', 'name-does-not-resolve']);
+    const accepted = [...ordersTruth(fixture('inspect-orders-crash-loop.json'), text('orders-log.txt')), ...webTruth(text('web-netstat.txt'))];
+    for (const step of dockerSteps.filter((s) => s.question)) {
+      for (const cheat of step.cheats ?? []) expect(accepted).not.toContain(cheat.name.replace(/^answers "|"$/g, ''));
+    }
   });
 });

@@ -10,6 +10,7 @@ import type { Step, StepContext } from '../lib/lab.ts';
 import type { Shell } from '../lib/shell.ts';
 import { fail, pass, pollWhileTransient, type CheckResult } from '../lib/result.ts';
 import { sleep, waitUntil as waitFor } from '../lib/wait.ts';
+import { scenario, spellings } from './scenario.ts';
 
 export const labId = 'lab-3-debugging-scenarios';
 export const names = {
@@ -168,7 +169,7 @@ export const pidsFiles = { v2: 'pids.max', v1: 'pids/pids.max' };
 export async function checkPidsLimit({ docker, shell }: Look, timeoutMs = 8_000): Promise<CheckResult> {
   return pollWhileTransient(async () => {
     const c = await inspect(docker, names.worker);
-    if (!c) return missing(names.worker, 'pids-limit');
+    if (!c) return missing(names.worker, 'worker-batches-fail');
     if (!c.State.Running) return fail('not-running', `${names.worker} is ${c.State.Status} (exit code ${c.State.ExitCode}). Start it again once its settings are right.`);
     const limit = c.HostConfig.PidsLimit ?? 0;
     if (limit <= 0) {
@@ -233,7 +234,7 @@ export async function checkNameResolution({ docker, shell }: Look, timeoutMs = 5
   return pollWhileTransient(async () => {
     for (const name of [names.api, names.client]) {
       const c = await inspect(docker, name);
-      if (!c) return missing(name, 'name-resolution-default-bridge');
+      if (!c) return missing(name, 'name-does-not-resolve');
       if (!c.State.Running) return fail('not-running', `${name} is ${c.State.Status} (exit code ${c.State.ExitCode}). Look at its log (docker logs).`);
     }
     // nslookup asks the DNS server in /etc/resolv.conf and ignores /etc/hosts, so a hard-coded
@@ -286,11 +287,12 @@ async function setupNameResolution(ctx: StepContext, clientOptions: string[] = [
   await ctx.docker.runDetached(ctx.labId, names.client, clientOptions, imageRef('busybox'), clientCommand);
 }
 
-export const dockerSteps: Step[] = [
+const fixSteps: Step[] = [
   {
     id: 'crash-loop-misleading-log',
-    title: 'A crash loop with a misleading log',
+    title: 'Fix: a crash loop with a misleading log',
     target: 'docker',
+    conceal: { causeWords: ['app_mode', 'mode', 'environment', 'env', 'profile'], names: [names.orders, 'busybox'] },
     goal:
       `${names.orders} keeps restarting, and its log ends with database connection errors. Find the ` +
       `real cause (docker ps, the whole docker logs, docker inspect: State, RestartCount, Config.Env), ` +
@@ -301,7 +303,14 @@ export const dockerSteps: Step[] = [
       await waitFor(async () => ((await inspect(ctx.docker, names.orders))?.RestartCount ?? 0) >= 2, `${names.orders} to be restarted twice`);
     },
     async symptom({ docker, shell }) {
-      const c = await inspect(docker, names.orders);
+      // Between two runs Docker resets State.ExitCode to 0; the restart delay keeps the
+      // container in "restarting" (exit code 1) most of the time, so look for that.
+      let seen = await inspect(docker, names.orders);
+      for (let i = 0; i < 30 && seen && seen.State.ExitCode !== 1; i += 1) {
+        await sleep(500);
+        seen = await inspect(docker, names.orders);
+      }
+      const c = seen;
       const lastLine = (await logsOf(shell, names.orders)).trim().split('\n').at(-1) ?? '';
       const ok = c && c.RestartCount >= 2 && c.State.ExitCode === 1 && /FATAL giving up/.test(lastLine) && env(c, 'APP_MODE') === undefined;
       return ok
@@ -330,9 +339,10 @@ export const dockerSteps: Step[] = [
     },
   },
   {
-    id: 'pids-limit',
-    title: 'A worker that cannot fork',
+    id: 'worker-batches-fail',
+    title: 'Fix: a worker whose batches fail',
     target: 'docker',
+    conceal: { causeWords: ['pids', 'pid', 'limit', 'process'], names: [names.worker, 'busybox'] },
     goal:
       `${names.worker} runs batches of 12 parallel tasks, and every batch fails. Find out why (docker logs, ` +
       `its status file /tmp/status, the cgroup's pids.current and pids.max), then let the batches run: ` +
@@ -370,8 +380,9 @@ export const dockerSteps: Step[] = [
   },
   {
     id: 'published-port-unreachable',
-    title: 'A published port that answers nothing',
+    title: 'Fix: a published port that answers nothing',
     target: 'docker',
+    conceal: { causeWords: ['loopback', '127.0.0.1', 'localhost', 'listen', 'bind'], names: [names.web, 'busybox'] },
     goal:
       `${names.web} runs and publishes port 8080 on 127.0.0.1, yet every request from the host fails. ` +
       `Find out why (docker port, docker exec ${names.web} netstat -ltn), then make GET / through the ` +
@@ -410,9 +421,10 @@ export const dockerSteps: Step[] = [
     },
   },
   {
-    id: 'name-resolution-default-bridge',
-    title: 'A name that does not resolve on the default bridge',
+    id: 'name-does-not-resolve',
+    title: 'Fix: a service name that does not resolve',
     target: 'docker',
+    conceal: { causeWords: ['bridge', 'default network', 'user-defined', 'embedded dns'], names: [names.api, names.client, names.network, 'busybox'] },
     goal:
       `${names.client} calls http://${names.api}:8080/ and every request fails, although both containers ` +
       `run. Find out why (docker logs ${names.client}, docker exec ${names.client} nslookup ${names.api}, ` +
@@ -453,4 +465,90 @@ export const dockerSteps: Step[] = [
       await shell.run('docker', ['network', 'connect', names.network, names.client]);
     },
   },
+];
+
+// --- diagnoses: the accepted answers come from live state ------------------------------------
+
+/** The variable the orders service warns about, when the container really lacks it. */
+export function ordersTruth(c: Inspect | null, logs: string): string[] {
+  const variable = /WARN (\w+) is not set/.exec(logs)?.[1];
+  if (!c || !variable || env(c, variable) !== undefined) return [];
+  return [variable, `${variable} is not set`, `${variable} not set`, `missing ${variable}`, `${variable} environment variable`, `the ${variable} environment variable`, `environment variable ${variable}`];
+}
+
+/** The pids limit, when the worker has one and its log shows a failed fork. */
+export function workerTruth(c: Inspect | null, logs: string, pidsMax: string): string[] {
+  const limit = c?.HostConfig.PidsLimit ?? 0;
+  if (limit <= 0 || !/can't fork/.test(logs)) return [];
+  const max = pidsMax.trim();
+  if (max !== '' && max !== String(limit)) return [];
+  return spellings('pids limit', 'pids-limit', '--pids-limit', 'PidsLimit', 'pids.max', 'pids', 'pid limit', 'process limit', `pids limit ${limit}`, `pids limit of ${limit}`, `--pids-limit ${limit}`);
+}
+
+/** The address the server listens on for 8080, from `netstat -ltn`, when it is a loopback one. */
+export function webTruth(netstat: string): string[] {
+  const address = /^tcp6?\s+\d+\s+\d+\s+(\S+):8080\s+\S+\s+LISTEN/m.exec(netstat)?.[1];
+  if (!address || !/^(127\.|::1$|\[::1\]$)/.test(address)) return [];
+  return [address, `${address}:8080`, 'loopback', 'the loopback address', 'localhost', 'localhost:8080'];
+}
+
+/** The networks both containers are on, when that is only the default bridge. */
+export function networkTruth(api: Inspect | null, client: Inspect | null): string[] {
+  const of = (c: Inspect | null) => Object.keys(c?.NetworkSettings.Networks ?? {});
+  const shared = of(api).filter((n) => of(client).includes(n));
+  if (!api || !client || shared.length !== 1 || shared[0] !== 'bridge') return [];
+  return spellings('bridge', 'default bridge', 'default bridge network', 'bridge network', 'docker0');
+}
+
+const [crashLoopFix, workerFix, webFix, nameFix] = fixSteps as [Step, Step, Step, Step];
+
+export const dockerSteps: Step[] = [
+  ...scenario(crashLoopFix, {
+    question: `What makes ${names.orders} exit? Name the setting it is missing.`,
+    truth: async ({ docker, shell }) => ordersTruth(await inspect(docker, names.orders), await logsOf(shell, names.orders)),
+    wrongAnswers: ['database', 'db:5432', 'the restart policy'],
+    hints: {
+      default: [
+        `Read one whole run of the log from the top, not only its end: docker logs ${names.orders} 2>&1 | head -n 6.`,
+        `Compare what the service warns about with the environment the container was created with: docker inspect --format '{{json .Config.Env}}' ${names.orders}.`,
+      ],
+    },
+  }),
+  ...scenario(workerFix, {
+    question: `What stops ${names.worker} from starting its tasks? Name the setting.`,
+    truth: async ({ docker, shell }) => {
+      const file = (await docker.cgroupVersion()) === 2 ? pidsFiles.v2 : pidsFiles.v1;
+      const max = await execIn(shell, names.worker, ['cat', `/sys/fs/cgroup/${file}`], 5);
+      return workerTruth(await inspect(docker, names.worker), await logsOf(shell, names.worker), max.ok ? max.out : '');
+    },
+    wrongAnswers: ['memory limit', 'cpu', 'open files'],
+    hints: {
+      default: [
+        `"Resource temporarily unavailable" is EAGAIN. docker stats --no-stream ${names.worker} shows a PIDS column; compare it with what a batch needs.`,
+        `Read the container's settings: docker inspect ${names.worker} (HostConfig), and its cgroup's counters under /sys/fs/cgroup.`,
+      ],
+    },
+  }),
+  ...scenario(webFix, {
+    question: `On which address does the server inside ${names.web} listen for port 8080?`,
+    truth: async ({ shell }) => webTruth((await execIn(shell, names.web, ['netstat', '-ltn'])).out),
+    wrongAnswers: ['0.0.0.0', '0.0.0.0:8080', 'eth0'],
+    hints: {
+      default: [
+        `docker exec ${names.web} netstat -ltn lists the sockets the server listens on, inside the container's own network namespace.`,
+        `On a Linux host you can also enter that namespace from outside: sudo nsenter -t $(docker inspect -f '{{.State.Pid}}' ${names.web}) -n ss -ltn.`,
+      ],
+    },
+  }),
+  ...scenario(nameFix, {
+    question: `Which network are ${names.api} and ${names.client} both on?`,
+    truth: async ({ docker }) => networkTruth(await inspect(docker, names.api), await inspect(docker, names.client)),
+    wrongAnswers: ['host', 'none', names.network],
+    hints: {
+      default: [
+        `docker inspect --format '{{json .NetworkSettings.Networks}}' ${names.client} lists the networks by name.`,
+        `docker network ls shows every network; the ones Docker creates itself are bridge, host and none.`,
+      ],
+    },
+  }),
 ];

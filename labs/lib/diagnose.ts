@@ -45,6 +45,7 @@ export function defineDiagnosis(d: Diagnosis): Step {
   const cheats: Cheat[] = d.wrongAnswers.map((wrong) => ({
     name: `answers "${wrong}"`,
     apply: async (ctx) => ctx.answers.set(d.id, wrong),
+    answerOnly: true,
   }));
   return {
     id: d.id,

@@ -30,6 +30,8 @@ export interface Cheat {
   /** What the wrong fix does, e.g. "removes the memory limit". */
   name: string;
   apply: (ctx: StepContext) => Promise<void>;
+  /** True when the cheat changes nothing outside the lab's answers (a wrong diagnosis): no setup is needed after it. */
+  answerOnly?: boolean;
 }
 
 export interface Step {

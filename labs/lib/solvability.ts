@@ -75,7 +75,9 @@ export async function proveStep(step: Step, ctx: StepContext): Promise<{ setupSe
     await phase(`cheat: ${cheat.name}`, () => cheat.apply(ctx));
     const result = await phase(`cheat: ${cheat.name}`, () => step.check(ctx));
     if (result.status !== 'fail') throw Object.assign(new Error(`the wrong fix "${cheat.name}" was not caught: ${formatResult(result)}`), { phase: `cheat: ${cheat.name}` });
-    await phase('setup after cheat', () => step.setup(ctx));
+    // A wrong answer leaves the environment as it was: forget it instead of setting up again.
+    if (cheat.answerOnly) ctx.answers.clear(step.id);
+    else await phase('setup after cheat', () => step.setup(ctx));
   }
   const solveSeconds = await phase('solve', () => timed(() => step.solve(ctx)));
   const after = await phase('check after solve', () => step.check(ctx));

@@ -23,7 +23,7 @@ export const images = {
     repository: 'docker.io/library/busybox',
     tag: '1.37.0',
     digest: 'sha256:9db7b59979c38555a39def84a31fb98b5296952f9e3afd4f6f11f05b07adfab0',
-    usedBy: 'Labs 2 and 3, the scenarios and the notebooks: small workloads with a shell (docker and kind parts)',
+    usedBy: 'Labs 2, 3 and 5, the scenarios and the notebooks: small workloads with a shell (docker and kind parts)',
     local: { tag: '1.35.0-debian12', from: "Debian 12's busybox-static 1.35.0" },
   },
   node: {
@@ -59,6 +59,12 @@ export const images = {
     tag: 'v0.8.1',
     digest: 'sha256:b2d2efaf5ac3b366ed0f839d2412a2c4279d4fc2a2a733f12c52133faed36c41',
     usedBy: 'Lab 2: the Metrics API that kubectl top and the HorizontalPodAutoscaler read (kind part)',
+  },
+  k6: {
+    repository: 'docker.io/grafana/k6',
+    tag: '2.2.0',
+    digest: 'sha256:9bd01d6941fca969cb61bb57d2da5ee9b385fe2aa8881df3798c196564d6ace6',
+    usedBy: 'Lab 5: the k6 load test, run as a Job in the lab cluster (kind part)',
   },
   kindNode: {
     repository: 'docker.io/kindest/node',

@@ -253,7 +253,7 @@ export const kindSteps: Step[] = [
     expected: { failsWith: 'throttled' },
     hints: {
       throttled: [
-        `A CPU limit becomes a CFS quota: ${throttledCpu} is 5 ms of CPU time per 100 ms period. Each request costs about 2 ms of CPU for pricing, so ${k6Load.rate} requests per second need about 80 ms per 100 ms period, plus Node.js itself.`,
+        `A CPU limit becomes a CFS quota: ${throttledCpu} is 5 ms of CPU time per 100 ms period. Each request costs the catalogue about 3-4 ms of CPU for pricing, so ${k6Load.rate} requests per second need 12-16 ms per period, plus Node.js itself.`,
         `kubectl set resources deployment/${kindNames.deployment} -c catalog --requests=cpu=250m --limits=cpu=1 -n ${ns} changes the Pod template; the Deployment rolls out new Pods.`,
       ],
       'no-run-since-change': [`The gate has to pass against the new Pods: ${runCommand.replace('-1', '-2')} -n ${ns} once kubectl rollout status says the rollout is done.`],

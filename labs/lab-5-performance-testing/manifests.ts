@@ -11,8 +11,8 @@ const label = `module9.lab: ${labId}`;
 export const kindNames = { deployment: 'm9-lab5-catalog', service: 'm9-lab5-catalog', script: 'm9-lab5-k6-script', cronJob: 'm9-lab5-k6', jobApp: 'm9-lab5-k6' };
 /** The catalogue's CPU limit at the start of the kind part: far below what 40 requests/s need. */
 export const throttledCpu = '50m';
-/** Pricing work per request in the kind part (PRICING_ROUNDS): about 2 ms of CPU. */
-export const kindPricingRounds = 500;
+/** Pricing work per request in the kind part (PRICING_ROUNDS): about 3-4 ms of one laptop core. */
+export const kindPricingRounds = 1000;
 
 export function catalogDeployment(cpuLimit = throttledCpu): string {
   return `apiVersion: apps/v1

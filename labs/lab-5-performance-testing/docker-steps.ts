@@ -276,7 +276,7 @@ export const dockerSteps: Step[] = [
     target: 'docker',
     goal:
       `The catalogue API (${names.catalog}) runs in the pod ${names.pod}, next to the inventory ` +
-      `service it calls. Run the Artillery ramp, which raises the arrival rate from 10 to 70 new ` +
+      `service it calls. Run the Artillery ramp, which raises the arrival rate from 5 to 40 new ` +
       `requests per second over 30 s, and write its JSON report:\n` +
       `  npx artillery run --target ${gateTarget(ports.catalog)} --output ${shown.rampReport} ${shown.ramp}\n` +
       `Then read the report period by period. ${saturationQuestion}\n` +
@@ -309,7 +309,7 @@ export const dockerSteps: Step[] = [
       ],
       default: [`Artillery prints the same numbers every 10 seconds while it runs; the JSON report (${shown.rampReport}) keeps them in "intermediate".`],
     },
-    cheats: [{ name: 'answers the nominal capacity without running the ramp', apply: async (ctx) => ctx.answers.set('saturation-point', '40') }],
+    cheats: [{ name: 'answers the nominal capacity without running the ramp', apply: async (ctx) => ctx.answers.set('saturation-point', '20') }],
     async solve(ctx) {
       const catalog = await reachableCatalog(ctx, ports.catalog, names.catalog, 'saturation-point');
       if ('result' in catalog) throw new Error(`the catalogue does not answer: ${JSON.stringify(catalog.result)}`);
@@ -340,7 +340,7 @@ export const dockerSteps: Step[] = [
     expected: { failsWith: 'new-connection-per-request' },
     hints: {
       'new-connection-per-request': [
-        `In the inventory's /stats, "connections" counts TCP connections and "requests" the requests served. If both grow by the same amount, every request came on a new connection, and each new connection costs the inventory a setup (25 ms, one at a time).`,
+        `In the inventory's /stats, "connections" counts TCP connections and "requests" the requests served. If both grow by the same amount, every request came on a new connection, and each new connection costs the inventory a setup (50 ms, one at a time).`,
         `The catalogue's first log line names its setting: INVENTORY_POOL_SIZE. 0 means a new connection per request; a number N means a keep-alive pool of up to N connections. Environment variables are fixed when a container is created.`,
         `docker rm -f ${names.catalog}, then docker run -d --name ${names.catalog} --label module9.lab=${labId} ${catalogOptions(solvedPoolSize).join(' ')} <catalog image> (docker inspect ${names.catalog} shows the image before you remove it).`,
       ],
@@ -367,7 +367,7 @@ export const dockerSteps: Step[] = [
     title: 'A regression gate with Artillery ensure',
     target: 'docker',
     goal:
-      `Turn the objective into a gate. ${shown.gate} runs a steady 60 requests per second for 10 s. ` +
+      `Turn the objective into a gate. ${shown.gate} runs a steady 30 requests per second for 10 s. ` +
       `Add the ensure plugin (config.plugins.ensure) with a threshold on http.response_time.p95 ` +
       `(${sloMs} ms) and a check on errors, so that Artillery exits non-zero when either is missed. ` +
       `The fixed catalogue runs as ${names.catalog} (port ${ports.catalog}), the previous release, ` +

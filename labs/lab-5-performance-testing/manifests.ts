@@ -43,9 +43,13 @@ spec:
             - { name: PRICING_ROUNDS, value: "${kindPricingRounds}" }
           ports:
             - containerPort: 8080
+          # Gates the start only: a throttled catalogue answers /healthz late, and the lesson
+          # is its latency under load, not its removal from the Service.
           readinessProbe:
             httpGet: { path: /healthz, port: 8080 }
             periodSeconds: 2
+            timeoutSeconds: 5
+            failureThreshold: 30
           resources:
             requests: { cpu: ${cpuLimit}, memory: 64Mi }
             limits: { cpu: ${cpuLimit}, memory: 128Mi }

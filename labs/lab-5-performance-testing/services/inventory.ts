@@ -1,6 +1,6 @@
 // Lab 5's inventory service: the backend the catalogue calls for stock levels. Like a database
 // or a TLS endpoint, it makes every new connection costly: before it answers the first request
-// on a connection it sets the connection up (CONNECTION_SETUP_MS, 25 ms by default), and it sets
+// on a connection it sets the connection up (CONNECTION_SETUP_MS, 50 ms by default), and it sets
 // up one connection at a time. A request on a connection that is already set up costs only the
 // query time (QUERY_MS). So a client that opens a new connection per request is limited to about
 // 1000 / CONNECTION_SETUP_MS requests per second; a client that keeps connections open is not.
@@ -9,7 +9,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 const port = Number(process.env.PORT ?? 9090);
-const setupMs = Number(process.env.CONNECTION_SETUP_MS ?? 25);
+const setupMs = Number(process.env.CONNECTION_SETUP_MS ?? 50);
 const queryMs = Number(process.env.QUERY_MS ?? 5);
 
 const stats = { connections: 0, setups: 0, requests: 0 };

@@ -23,7 +23,7 @@ export const images = {
     repository: 'docker.io/library/busybox',
     tag: '1.37.0',
     digest: 'sha256:9db7b59979c38555a39def84a31fb98b5296952f9e3afd4f6f11f05b07adfab0',
-    usedBy: 'Labs 2 and 3, the scenarios and the notebooks: small workloads with a shell (docker and kind parts)',
+    usedBy: 'Labs 2, 3 and 5, the scenarios and the notebooks: small workloads with a shell (docker and kind parts)',
     local: { tag: '1.35.0-debian12', from: "Debian 12's busybox-static 1.35.0" },
   },
   node: {
@@ -71,6 +71,12 @@ export const images = {
     tag: '0.159.0',
     digest: 'sha256:1f2c54a30e713fac6b3ae77a1ec84010c2007e29ced8ec666214fc2f6739c1cc',
     usedBy: 'Lab 4: the OpenTelemetry Collector between the services and Jaeger, with tail sampling in the kind part; no local build (not in Debian or npm)',
+  },
+  k6: {
+    repository: 'docker.io/grafana/k6',
+    tag: '2.2.0',
+    digest: 'sha256:9bd01d6941fca969cb61bb57d2da5ee9b385fe2aa8881df3798c196564d6ace6',
+    usedBy: 'Lab 5: the k6 load test, run as a Job in the lab cluster (kind part)',
   },
   kindNode: {
     repository: 'docker.io/kindest/node',

@@ -171,7 +171,10 @@ export interface AlertSnapshot {
   notServing: string | null;
   /** False when Prometheus rejected its last configuration reload. */
   reloadOk: boolean;
-  /** Firing alerts Alertmanager has received, when the step routes alerts to one. */
+  /**
+   * Firing alerts Alertmanager has received (its alertmanager_alerts_received_total), when the
+   * step routes alerts to one: null when Prometheus has no such metric. Undefined otherwise.
+   */
   delivered?: number | null;
 }
 
@@ -215,7 +218,12 @@ export function judgeAlert(spec: AlertSpec, s: AlertSnapshot): CheckResult {
   if (!s.firedRecently) {
     return fail('never-fired', `${spec.alert} has not fired in the last ${spec.window}, so it is not shown to catch the condition. To make the condition happen again: ${spec.again}`);
   }
-  if (s.delivered === 0) return fail('not-delivered', `${spec.alert} fired, but Alertmanager has received no firing alert: check the alerting section of the Prometheus configuration.`);
+  if (s.delivered !== undefined && !s.delivered) {
+    return fail(
+      'not-delivered',
+      `${spec.alert} fired, but ${s.delivered === null ? 'Prometheus has no metrics from Alertmanager (job alertmanager), so delivery cannot be seen' : 'Alertmanager has received no firing alert'}: check that Alertmanager runs and the alerting section of the Prometheus configuration.`,
+    );
+  }
   const delivered = s.delivered ? `; Alertmanager received ${s.delivered} firing alert notification(s)` : '';
   return pass(`${spec.alert} fired while ${spec.condition} and has resolved: the condition is now ${now}${delivered}.`);
 }

@@ -7,7 +7,7 @@ import { buildAppImage } from '../lib/app-image.ts';
 import { labLabel, recreateContainer, type ContainerInspect } from '../lib/docker.ts';
 import { imageRef } from '../lib/images.ts';
 import type { Step, StepContext } from '../lib/lab.ts';
-import { error, fail, pollWhileTransient, type CheckResult } from '../lib/result.ts';
+import { fail, pollWhileTransient, type CheckResult } from '../lib/result.ts';
 import { waitUntil } from '../lib/wait.ts';
 import {
   checkoutDashboard,
@@ -34,6 +34,7 @@ import {
 import {
   expandGrafanaMacros,
   findAlertingRule,
+  guarded,
   httpGet,
   judgeAlert,
   judgeDashboard,
@@ -153,15 +154,6 @@ async function grafanaApi(ctx: StepContext): Promise<ApiClient> {
   return { name: `Grafana (${names.grafana})`, next, get: httpGet(base, `Grafana (${names.grafana})`, next) };
 }
 
-/** Runs a check body; an API that cannot be reached becomes `error` with its next step. */
-async function guarded(body: () => Promise<CheckResult>): Promise<CheckResult> {
-  try {
-    return await body();
-  } catch (cause) {
-    if (cause instanceof Unreachable) return error(cause.message, cause.next);
-    throw cause;
-  }
-}
 
 const reloadFailed = fail('config-reload-failed', `Prometheus rejected its last configuration reload and still runs the configuration before it. Its log says why: docker logs ${names.prometheus}`);
 
@@ -524,7 +516,7 @@ export const dockerSteps: Step[] = [
     hints: {
       'no-rule': [
         'cAdvisor exports container_memory_working_set_bytes and container_spec_memory_limit_bytes, both with the label name (the container name). Divide one by the other.',
-        'A container without a limit has container_spec_memory_limit_bytes 0 on cgroup v2 (the division gives +Inf) and a huge number on cgroup v1. Keep only limits above 0: (container_spec_memory_limit_bytes > 0).',
+        'A container without a limit can show container_spec_memory_limit_bytes 0 (the division then gives +Inf and the alert fires for it) or a huge number, depending on the cgroup version. Keep only limits above 0: (container_spec_memory_limit_bytes > 0).',
       ],
       'still-near-limit': [`docker update --memory and --memory-swap change the limit of a running container; or recreate ${names.reports} with a smaller CACHE_MB.`],
       default: ['Query the ratio in the Prometheus UI first; write the rule when the query shows what you expect.'],

@@ -8,19 +8,17 @@ import { labLabel } from '../lib/docker.ts';
 import { imageRef } from '../lib/images.ts';
 import type { KubeClient } from '../lib/kube.ts';
 import type { Step, StepContext } from '../lib/lab.ts';
-import { error, fail, pollWhileTransient, type CheckResult } from '../lib/result.ts';
+import { fail, pollWhileTransient, type CheckResult } from '../lib/result.ts';
 import { waitUntil } from '../lib/wait.ts';
 import { charts, images, type ImageName } from '../images.ts';
 import { labClusterName } from '../lib/context-guard.ts';
-import { dashboardSpec, memorySpec } from './docker-steps.ts';
+import { checkDashboard, memorySpec } from './docker-steps.ts';
 import { checkoutDashboard, dashboardUid, labId, memoryRatio, memoryRule, memoryThreshold, type AlertRule } from './files.ts';
 import {
-  expandGrafanaMacros,
   findAlertingRule,
+  guarded,
   judgeAlert,
-  judgeDashboard,
   judgeTargets,
-  panelQueries,
   query,
   rules,
   scalar,
@@ -28,7 +26,6 @@ import {
   Unreachable,
   type ApiClient,
   type DashboardResponse,
-  type SearchHit,
 } from './monitoring.ts';
 
 export const release = 'm9-monitoring';
@@ -180,14 +177,6 @@ const prometheusApi = (kube: KubeClient, step: string) =>
 const grafanaApi = (kube: KubeClient) =>
   proxyGet(kube, services.grafana, 'Grafana (kube-prometheus-stack)', `Check its Pod: kubectl --context ${kube.context} -n ${kube.namespace} get pods -l app.kubernetes.io/name=grafana; to set the step up again: ${again('grafana-configmap')}`);
 
-async function guarded(body: () => Promise<CheckResult>): Promise<CheckResult> {
-  try {
-    return await body();
-  } catch (cause) {
-    if (cause instanceof Unreachable) return error(cause.message, cause.next);
-    throw cause;
-  }
-}
 
 // --- the workloads ----------------------------------------------------------------------------------
 
@@ -328,15 +317,6 @@ export async function checkMemoryAlertKind(kube: KubeClient, api: ApiClient, tim
   );
 }
 
-export async function checkDashboardKind(grafana: ApiClient, prometheus: ApiClient): Promise<CheckResult> {
-  await grafana.get('/api/health');
-  const hits = (await grafana.get('/api/search', { type: 'dash-db' })) as SearchHit[];
-  const dash = hits.some((h) => h.uid === dashboardUid) ? ((await grafana.get(`/api/dashboards/uid/${dashboardUid}`)) as DashboardResponse) : null;
-  const results: { panel: string; expr: string; series: number | string }[] = [];
-  for (const q of dash?.dashboard ? panelQueries(dash.dashboard) : []) results.push({ panel: q.panel, expr: q.expr, series: (await query(prometheus, expandGrafanaMacros(q.expr))).length });
-  return judgeDashboard(dashboardSpec, hits, dash?.dashboard ? dash : null, results);
-}
-
 async function alertState(kube: KubeClient, step: string, alert: string): Promise<string> {
   return findAlertingRule(await rules(prometheusApi(kube, step)), alert)?.state ?? 'missing';
 }
@@ -442,7 +422,7 @@ export const kindSteps: Step[] = [
       await kube.apply(manifest(serviceMonitor()));
       await waitUntil(async () => (await checkServiceMonitor(prometheusApi(kube, 'grafana-configmap'), kube.namespace, 0)).status === 'pass', 'Prometheus to scrape checkout', { timeoutMs: 180_000, intervalMs: 5000 });
     },
-    check: async (ctx) => guarded(async () => pollWhileTransient(async () => checkDashboardKind(grafanaApi(kubeOf(ctx)), prometheusApi(kubeOf(ctx), 'grafana-configmap')), ['no-dashboard', 'panel-no-data'], { timeoutMs: 90_000, intervalMs: 5000 })),
+    check: async (ctx) => guarded(async () => pollWhileTransient(async () => checkDashboard(grafanaApi(kubeOf(ctx)), prometheusApi(kubeOf(ctx), 'grafana-configmap')), ['no-dashboard', 'panel-no-data'], { timeoutMs: 90_000, intervalMs: 5000 })),
     expected: { failsWith: 'no-dashboard' },
     hints: {
       'no-dashboard': ['kubectl create configmap checkout-dashboard --from-file=checkout.json, then kubectl label configmap checkout-dashboard grafana_dashboard=1. The sidecar copies it into Grafana within seconds.'],

@@ -4,7 +4,7 @@
 // Grafana serves it as provisioned and its queries return data from Prometheus. The judging
 // functions here are pure (unit-tested on JSON captured from Prometheus); the steps fetch the
 // JSON through Docker's published port or the Kubernetes API server's service proxy.
-import { fail, pass, type CheckResult } from '../lib/result.ts';
+import { error, fail, pass, type CheckResult } from '../lib/result.ts';
 
 /** An API that could not be reached, with what the learner should do about it. */
 export class Unreachable extends Error {
@@ -13,6 +13,16 @@ export class Unreachable extends Error {
     super(message);
     this.name = 'Unreachable';
     this.next = next;
+  }
+}
+
+/** Runs a check body; an API that cannot be reached becomes `error` with its next step, never a pass or a fail. */
+export async function guarded(body: () => Promise<CheckResult>): Promise<CheckResult> {
+  try {
+    return await body();
+  } catch (cause) {
+    if (cause instanceof Unreachable) return error(cause.message, cause.next);
+    throw cause;
   }
 }
 

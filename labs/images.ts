@@ -54,6 +54,36 @@ export const images = {
     usedBy: 'Lab 1: receives the alert the rule fires (docker part)',
     local: { tag: '0.25.0-debian12', from: "Debian 12's prometheus-alertmanager 0.25.0 package" },
   },
+  cadvisor: {
+    repository: 'ghcr.io/google/cadvisor',
+    tag: 'v0.60.5',
+    digest: 'sha256:763aecf1c32c2be8a1a75f9abfc2fc461005c9dbbaa39cb356b354aac1296dbe',
+    usedBy: 'Lab 1: per-container CPU and memory metrics for Prometheus (docker part); gcr.io/cadvisor/cadvisor stops at v0.55.1, later releases are on ghcr.io',
+  },
+  grafana: {
+    repository: 'docker.io/grafana/grafana',
+    tag: '13.2.2',
+    digest: 'sha256:ac461fb352abc50da10a51c7d02462e9c05488f11f53f14b3ad79a8145f638a0',
+    usedBy: 'Lab 1: the dashboard provisioned from files (docker part) and from a ConfigMap (kind part, through kube-prometheus-stack)',
+  },
+  prometheusOperator: {
+    repository: 'quay.io/prometheus-operator/prometheus-operator',
+    tag: 'v0.93.1',
+    digest: 'sha256:e52bb28fd41c98dd407c7a8cba8bdcfe7eabd7447e250afaf1fe7bb816dedbff',
+    usedBy: 'Lab 1: the Prometheus Operator of kube-prometheus-stack 88.5.3 (kind part)',
+  },
+  prometheusConfigReloader: {
+    repository: 'quay.io/prometheus-operator/prometheus-config-reloader',
+    tag: 'v0.93.1',
+    digest: 'sha256:428f088fe6fe07ab138bda92113664b04848a1dc408e4d3680a60ecdb55d1a65',
+    usedBy: 'Lab 1: the sidecar that reloads Prometheus when the operator rewrites its configuration (kind part)',
+  },
+  k8sSidecar: {
+    repository: 'ghcr.io/kiwigrid/k8s-sidecar',
+    tag: '2.11.2',
+    digest: 'sha256:2912be006f62f9ea080194cf6d3afcd90daead8d101d0ba686a137a849f6a4f6',
+    usedBy: "Lab 1: Grafana's sidecar that loads dashboards and data sources from labelled ConfigMaps (kind part)",
+  },
   metricsServer: {
     repository: 'registry.k8s.io/metrics-server/metrics-server',
     tag: 'v0.8.1',
@@ -87,3 +117,22 @@ export const images = {
 } satisfies Record<string, PinnedImage>;
 
 export type ImageName = keyof typeof images;
+
+/** A Helm chart a lab installs, pinned by version; its images are set from the list above. */
+export interface PinnedChart {
+  /** The chart repository URL (helm --repo). */
+  repo: string;
+  chart: string;
+  version: string;
+  usedBy: string;
+}
+
+export const charts = {
+  kubePrometheusStack: {
+    repo: 'https://prometheus-community.github.io/helm-charts',
+    chart: 'kube-prometheus-stack',
+    version: '88.5.3',
+    usedBy:
+      'Lab 1, kind part: the Prometheus Operator, Prometheus and Grafana. Every image it runs is set from this list (prometheus, prometheusOperator, prometheusConfigReloader, grafana, k8sSidecar); the parts that would need others are switched off.',
+  },
+} satisfies Record<string, PinnedChart>;

@@ -33,6 +33,8 @@ export async function runDoctor(print: Printer): Promise<boolean> {
   lines.push({ name: 'Docker engine', ok: engineOk, detail: engineOk ? engine.stdout.trim() : 'not reachable', next: 'Start Docker (Docker Desktop, or sudo systemctl start docker) and check with: docker info' });
   const kind = await probe('kind', ['version']);
   lines.push({ name: 'kind', ok: kind?.exitCode === 0, detail: kind?.exitCode === 0 ? kind.stdout.trim() : 'not found (needed for the Kubernetes parts)', next: 'Install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation' });
+  const helm = await probe('helm', ['version', '--short']);
+  lines.push({ name: 'helm', ok: helm?.exitCode === 0, detail: helm?.exitCode === 0 ? helm.stdout.trim() : 'not found (needed for the Kubernetes part of Lab 1)', next: 'Install Helm: https://helm.sh/docs/intro/install/' });
   const kubectl = await probe('kubectl', ['version', '--client', '-o', 'json']);
   const kubectlVersion = kubectl?.exitCode === 0 ? (JSON.parse(kubectl.stdout) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion : undefined;
   lines.push({ name: 'kubectl', ok: !!kubectlVersion, detail: kubectlVersion ?? 'not found (needed for the Kubernetes parts)', next: 'Install kubectl: https://kubernetes.io/docs/tasks/tools/' });

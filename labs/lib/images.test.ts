@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { images } from '../images.ts';
 import { appDockerfile } from './app-image.ts';
 import { localMirror, resolveImage } from './images.ts';
-import { sharedLibraries } from './local-images.ts';
+import { localBuilds, sharedLibraries } from './local-images.ts';
 
 describe('resolveImage', () => {
   it('pins upstream images by tag and digest', () => {
@@ -15,6 +15,13 @@ describe('resolveImage', () => {
   });
   it('every pinned image has a sha256 digest', () => {
     for (const image of Object.values(images)) expect(image.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+});
+
+describe('localBuilds', () => {
+  it("gives Debian's Alertmanager the templates it reads at start-up", () => {
+    const alertmanager = localBuilds.find((b) => b.image === 'alertmanager')!;
+    expect(alertmanager.dataFiles?.('/deb').map(([, target]) => target)).toContain('/usr/share/prometheus/alertmanager/default.tmpl');
   });
 });
 

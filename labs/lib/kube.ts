@@ -48,8 +48,9 @@ export async function ensureLabNamespace(kube: KubeClient, labId: string): Promi
 }
 
 // Cluster-scoped objects and objects a lab installs outside its namespace (metrics-server in
-// kube-system) carry the same label, so cleanup finds them too.
-const clusterKinds = 'apiservices.apiregistration.k8s.io,clusterroles,clusterrolebindings';
+// kube-system) carry the same label, so cleanup finds them too. CustomResourceDefinitions are
+// deleted only when a lab labelled them (Lab 1 labels the CRDs its Helm chart installs).
+export const clusterKinds = 'apiservices.apiregistration.k8s.io,clusterroles,clusterrolebindings,customresourcedefinitions.apiextensions.k8s.io';
 const namespacedKinds = 'deployments,services,serviceaccounts,rolebindings,roles,configmaps';
 
 export async function deleteLabObjects(kube: KubeClient, labId: string): Promise<void> {

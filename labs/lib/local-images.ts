@@ -25,6 +25,8 @@ interface LocalBuild {
   image: ImageName;
   /** Files to copy: [source on this machine, path in the image]. */
   files: (debDir: string) => [string, string][];
+  /** Data files the program reads at run time (templates), copied without looking for libraries. */
+  dataFiles?: (debDir: string) => [string, string][];
   /** Debian packages whose files are needed (downloaded, not installed). */
   debs?: string[];
   entrypoint?: string[];
@@ -64,6 +66,9 @@ export const localBuilds: LocalBuild[] = [
     image: 'alertmanager',
     debs: ['prometheus-alertmanager'],
     files: (deb) => [[join(deb, 'usr/bin/prometheus-alertmanager'), '/bin/alertmanager'], [join(deb, 'usr/bin/amtool'), '/bin/amtool']],
+    // Debian's build reads its notification templates from here instead of embedding them, and
+    // will not start without default.tmpl.
+    dataFiles: (deb) => ['default.tmpl', 'email.tmpl'].map((f): [string, string] => [join(deb, 'usr/share/prometheus/alertmanager', f), `/usr/share/prometheus/alertmanager/${f}`]),
     entrypoint: ['/bin/alertmanager'],
   },
 ];
@@ -83,11 +88,11 @@ function unpackDebs(packages: string[], into: string): void {
   }
 }
 
-function addFile(root: string, source: string, target: string): void {
+function addFile(root: string, source: string, target: string, mode = 0o755): void {
   const dest = join(root, target);
   mkdirSync(dirname(dest), { recursive: true });
   copyFileSync(source, dest);
-  chmodSync(dest, 0o755);
+  chmodSync(dest, mode);
 }
 
 async function buildOne(build: LocalBuild, mirror: string, print: Printer): Promise<string> {
@@ -111,6 +116,10 @@ async function buildOne(build: LocalBuild, mirror: string, print: Printer): Prom
       for (const lib of sharedLibraries(execFileSync('ldd', [source], { encoding: 'utf8' }))) {
         if (!existsSync(join(root, lib))) addFile(root, lib, lib);
       }
+    }
+    for (const [source, target] of build.dataFiles?.(debDir) ?? []) {
+      if (!existsSync(source)) throw new Error(`${source} is missing`);
+      addFile(root, source, target, 0o644);
     }
     rmSync(debDir, { recursive: true, force: true });
     const changes = [`ENV ${(build.env ?? ['PATH=/bin']).join(' ')}`];

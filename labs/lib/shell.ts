@@ -38,6 +38,7 @@ const missingToolHelp: Record<string, string> = {
   docker: 'Install Docker (https://docs.docker.com/engine/install/) and make sure `docker version` works.',
   kubectl: 'Install kubectl (https://kubernetes.io/docs/tasks/tools/) and make sure `kubectl version --client` works.',
   kind: 'Install kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation) and make sure `kind version` works.',
+  helm: 'Install Helm (https://helm.sh/docs/intro/install/) and make sure `helm version` works.',
 };
 
 export function createShell(print: Printer = (line) => console.log(line)): Shell {

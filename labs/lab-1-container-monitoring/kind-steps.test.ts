@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { images } from '../images.ts';
 import { clusterKinds } from '../lib/kube.ts';
 import type { CommandResult } from '../lib/shell.ts';
-import { appDeployment, checkServiceMonitor, helmImage, kindTargets, prometheusRule, proxyGet, serviceMonitor, stackCrds, stackValues } from './kind-steps.ts';
+import { appDeployment, checkServiceMonitor, foreignCrds, helmImage, kindTargets, prometheusRule, proxyGet, serviceMonitor, stackCrds, stackValues } from './kind-steps.ts';
 import { labId, memoryRule } from './files.ts';
 import { judgeTargets, Unreachable, type ApiClient, type Target } from './monitoring.ts';
 
@@ -105,5 +105,20 @@ describe('checkServiceMonitor', () => {
   });
   it('fails with no-checkout-target when only the chart\'s own targets are there', () => {
     expect(judgeTargets(kindTargetsFixture.filter((t) => t.labels.job !== 'checkout'), kindTargets, '')).toMatchObject({ code: 'no-checkout-target' });
+  });
+});
+
+describe('foreignCrds', () => {
+  const crd = (name: string, labels?: Record<string, string>) => ({ metadata: { name, labels } });
+  it('leaves alone the chart CRDs another install put there, and only those', () => {
+    const stdout = JSON.stringify({
+      items: [
+        crd('servicemonitors.monitoring.coreos.com'),
+        crd('podmonitors.monitoring.coreos.com', { 'module9.lab': 'lab-1-container-monitoring' }),
+        crd('widgets.example.com'),
+      ],
+    });
+    expect([...foreignCrds({ exitCode: 0, stdout })]).toEqual(['servicemonitors.monitoring.coreos.com']);
+    expect(foreignCrds({ exitCode: 1, stdout: '' }).size).toBe(0);
   });
 });

@@ -117,6 +117,13 @@ export const stackCrds = ['alertmanagerconfigs', 'alertmanagers', 'podmonitors',
   (name) => `${name}.monitoring.coreos.com`,
 );
 
+/** The chart's CRDs already on the cluster without the lab label (`kubectl get crd -o json`). */
+export function foreignCrds(result: { exitCode: number; stdout: string }): Set<string> {
+  if (result.exitCode !== 0) return new Set();
+  const list = JSON.parse(result.stdout) as { items: { metadata: { name: string; labels?: Record<string, string> } }[] };
+  return new Set(list.items.filter((crd) => stackCrds.includes(crd.metadata.name) && crd.metadata.labels?.[labLabel] !== labId).map((crd) => crd.metadata.name));
+}
+
 function kubeOf(ctx: StepContext): KubeClient {
   if (!ctx.kube) throw new Error('a kind step ran without a Kubernetes context');
   return ctx.kube;
@@ -128,6 +135,9 @@ async function ensureStack(ctx: StepContext): Promise<void> {
   const chart = charts.kubePrometheusStack;
   const listed = await ctx.shell.run('helm', ['list', '--kube-context', kube.context, '-n', kube.namespace, '-o', 'json'], { quiet: true });
   const have = (JSON.parse(listed.stdout || '[]') as { name: string; chart: string; status: string }[]).find((r) => r.name === release);
+  // CRDs that exist without the lab's label belong to another Prometheus Operator install on
+  // this cluster: the lab must neither label them nor, at cleanup, delete them.
+  const foreign = foreignCrds(await kube.tryKubectl(['get', 'crd', '-o', 'json'], { quiet: true }));
   if (!have || have.status !== 'deployed' || have.chart !== `${chart.chart}-${chart.version}`) {
     await ctx.shell.run(
       'helm',
@@ -135,7 +145,8 @@ async function ensureStack(ctx: StepContext): Promise<void> {
       { input: JSON.stringify(stackValues(kube.namespace)), timeoutSeconds: 660 },
     );
   }
-  await kube.kubectl(['label', 'crd', ...stackCrds, `${labLabel}=${labId}`, '--overwrite']);
+  const ours = stackCrds.filter((crd) => !foreign.has(crd));
+  if (ours.length > 0) await kube.kubectl(['label', 'crd', ...ours, `${labLabel}=${labId}`, '--overwrite']);
   await kube.kubectl(['rollout', 'status', 'deployment/m9-grafana', '-n', kube.namespace, '--timeout=300s'], { timeoutSeconds: 320 });
   await waitUntil(async () => (await kube.tryKubectl(['get', 'statefulset', 'prometheus-m9-kps-prometheus', '-n', kube.namespace], { quiet: true })).exitCode === 0, 'the operator to create the Prometheus StatefulSet', { timeoutMs: 180_000, intervalMs: 3000 });
   await kube.kubectl(['rollout', 'status', 'statefulset/prometheus-m9-kps-prometheus', '-n', kube.namespace, '--timeout=300s'], { timeoutSeconds: 320 });

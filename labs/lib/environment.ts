@@ -65,9 +65,16 @@ export async function clusterUp(print: Printer): Promise<void> {
   await shell.run('kind', ['create', 'cluster', '--name', labClusterName, '--image', imageRef('kindNode'), '--wait', '180s'], { timeoutSeconds: 600 });
   if (process.env.LAB_IMAGE_MIRROR) {
     // A mirror is often not reachable from inside the kind nodes: side-load every image.
+    // Images the mirror does not have are named, not fatal: only the steps that need them fail.
     for (const name of Object.keys(images) as (keyof typeof images)[]) {
       if (name === 'kindNode') continue;
-      await shell.run('kind', ['load', 'docker-image', imageRef(name), '--name', labClusterName], { timeoutSeconds: 300 });
+      const ref = imageRef(name);
+      const present = (await shell.tryRun('docker', ['image', 'inspect', ref], { quiet: true })).exitCode === 0;
+      if (!present && (await shell.tryRun('docker', ['pull', '-q', ref], { quiet: true, timeoutSeconds: 300 })).exitCode !== 0) {
+        print(`not loaded into the cluster: ${ref} (not here and not pullable; steps that need it will fail until it is)`);
+        continue;
+      }
+      await shell.run('kind', ['load', 'docker-image', ref, '--name', labClusterName], { timeoutSeconds: 300 });
     }
   }
   print(`Lab cluster ready: context kind-${labClusterName}. Labs use it by name; your current context is not used.`);

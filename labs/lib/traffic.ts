@@ -1,4 +1,5 @@
-// Request timing for the scenario services: a bounded batch of HTTP requests sent at a fixed rate,
+// The scenario services' own plumbing: runRoles() starts the role named by the first argument.
+// Request timing for them: a bounded batch of HTTP requests sent at a fixed rate,
 // with its latency percentiles, and a steady open-loop load with a cap on requests in flight. Used both by the lab
 // checks (from the host, through a port published on 127.0.0.1) and inside the services' own
 // image (the traffic containers, and `measure` run with kubectl exec on kind). No dependencies,
@@ -104,4 +105,23 @@ export function steadyLoad(
     samples = [];
     skipped = 0;
   }, reportEveryMs);
+}
+
+/**
+ * The entry point of a service image with several roles (`node app.cjs <role> [args...]`): runs
+ * the role named by the first argument with the rest, or exits 2 with the list of roles. As PID 1
+ * in a container Node gets no default handling of SIGTERM, so this also stops it promptly then.
+ */
+export function runRoles(roles: Record<string, (args: string[]) => void | Promise<void>>, argv = process.argv.slice(2)): void {
+  process.on('SIGTERM', () => process.exit(0));
+  const [role, ...rest] = argv;
+  const run = role ? roles[role] : undefined;
+  if (!run) {
+    console.error(`usage: app.cjs ${Object.keys(roles).join('|')}`);
+    process.exit(2);
+  }
+  void Promise.resolve(run(rest)).catch((e: Error) => {
+    console.error(e.message);
+    process.exit(1);
+  });
 }

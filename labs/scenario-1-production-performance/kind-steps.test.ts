@@ -53,6 +53,7 @@ describe('shopStructureKind', () => {
       code: 'no-cpu-limit',
       reason: expect.stringContaining(`pricing of ${names.pricing}`),
     });
+    expect(shopStructureKind(deployments((d) => (d[names.pricing]!.spec.template.spec.containers[0]!.resources!.limits!.cpu = '0')))).toMatchObject({ code: 'no-cpu-limit' });
     expect(shopStructureKind(deployments((d) => (d[names.shoppers]!.spec.replicas = 0)))).toMatchObject({ code: 'scaled-to-zero' });
     expect(shopStructureKind(deployments((d) => (d[names.pricing] = null)))).toMatchObject({ code: 'deployment-missing' });
   });

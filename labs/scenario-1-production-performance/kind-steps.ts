@@ -12,6 +12,7 @@ import type { Step, StepContext } from '../lib/lab.ts';
 import { fail, pass, pollWhileTransient, type CheckResult } from '../lib/result.ts';
 import type { Timing } from '../lib/traffic.ts';
 import { waitUntil } from '../lib/wait.ts';
+import { parseQuantity } from '../lab-2-resource-optimization/quantity.ts';
 import { causeWords, checkLoad, describeTiming, judgeQuotes, labId, latencyBoundMs, names, prefix, slowQuotesQuestion, symptomLatencyMs } from './docker-steps.ts';
 
 export const appDeployments = [names.storefront, names.pricing, names.inventory];
@@ -54,7 +55,7 @@ export function shopStructureKind(deployments: Record<string, Deployment | null>
   const state = deploymentsState(labId, 'shop-latency-kind', deployments);
   if (state?.status === 'fail' && state.code !== 'rollout-in-progress') return state;
   for (const name of appDeployments) {
-    const unlimited = deployments[name]!.spec.template.spec.containers.find((c) => !c.resources?.limits?.cpu);
+    const unlimited = deployments[name]!.spec.template.spec.containers.find((c) => !(parseQuantity(c.resources?.limits?.cpu) ?? 0));
     if (unlimited) {
       return fail('no-cpu-limit', `Container ${unlimited.name} of ${name} has no CPU limit, so one busy service can take the CPU its neighbours on the node need. Keep a limit on every service, one that fits what it needs under load.`);
     }

@@ -9,7 +9,7 @@
 //               its log every 10 s.
 //   measure <url> <count> <rate>   sends quote requests at a steady rate, prints their timing as JSON.
 import { createServer, type ServerResponse } from 'node:http';
-import { paced, steadyLoad, timedGet } from '../lib/traffic.ts';
+import { paced, runRoles, steadyLoad, timedGet } from '../lib/traffic.ts';
 
 const port = Number(process.env.PORT ?? 8080);
 const buckets = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -156,16 +156,4 @@ async function measureRole(args: string[]): Promise<void> {
   console.log(JSON.stringify(timing));
 }
 
-// As PID 1 in a container, Node gets no default handling of SIGTERM: stop promptly when asked.
-process.on('SIGTERM', () => process.exit(0));
-
-const [role, ...rest] = process.argv.slice(2);
-const roles: Record<string, () => void | Promise<void>> = { storefront, pricing, inventory, shoppers, measure: () => measureRole(rest) };
-if (!role || !roles[role]) {
-  console.error(`usage: app.cjs ${Object.keys(roles).join('|')}`);
-  process.exit(2);
-}
-void Promise.resolve(roles[role]!()).catch((e: Error) => {
-  console.error(e.message);
-  process.exit(1);
-});
+runRoles({ storefront, pricing, inventory, shoppers, measure: measureRole });

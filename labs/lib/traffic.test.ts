@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paced, percentile, summarise, timedGet } from './traffic.ts';
+import { paced, percentile, runRoles, summarise, timedGet } from './traffic.ts';
 
 describe('percentile', () => {
   it('is the nearest-rank percentile', () => {
@@ -58,5 +58,15 @@ describe('timedGet and paced against a real server', () => {
     expect(performance.now() - started).toBeLessThan(1200);
     expect(t).toMatchObject({ count: 5, errors: 0 });
     expect(t.p50).toBeGreaterThanOrEqual(290);
+  });
+});
+
+describe('runRoles', () => {
+  it('runs the named role with the remaining arguments', async () => {
+    const seen: string[][] = [];
+    runRoles({ measure: (args) => void seen.push(args) }, ['measure', 'http://api:8080', '10', '5']);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(seen).toEqual([['http://api:8080', '10', '5']]);
+    process.removeAllListeners('SIGTERM');
   });
 });

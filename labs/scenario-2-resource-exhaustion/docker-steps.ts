@@ -89,7 +89,7 @@ export function billingStructure(containers: Record<string, Inspect | null>): Ch
     return fail('no-memory-limit', `${names.renderer} runs with no memory limit: one runaway cache could then take the host's memory from every other container. Keep a limit that fits what it needs.`);
   }
   if (cacheMbOf(renderer) < minCacheMb) {
-    return fail('cache-too-small', `${names.renderer} runs with RENDER_CACHE_MB=${cacheMbOf(renderer)}: with less than ${minCacheMb} MB of cache every download renders the PDF again. Size the cache and the limit to fit each other.`);
+    return fail('cache-too-small', `${names.renderer} runs with RENDER_CACHE_MB=${cacheMbOf(renderer)}: with less than ${minCacheMb} MiB of cache every download renders the PDF again. Size the cache and the limit to fit each other.`);
   }
   for (const spec of specs) {
     const c = containers[spec.name]!;
@@ -278,12 +278,12 @@ export const dockerSteps: Step[] = [
     hints: {
       unstable: [
         `docker stats --no-stream ${names.renderer} shows usage and limit; docker exec ${names.clerks} node /app/app.cjs probe http://${names.renderer}:8080/stats shows what its document cache holds and how big it may grow (RENDER_CACHE_MB).`,
-        `The cache alone may grow to RENDER_CACHE_MB, and the process needs about 25-30 MB besides. Either the limit grows to fit both, or the cache shrinks to fit the limit.`,
+        `The cache alone may grow to RENDER_CACHE_MB (in MiB), and the process needs memory besides (about 15 MiB on our CI machine: measure it once the cache is full). Either the limit grows to fit both, with headroom, or the cache shrinks to fit the limit.`,
         `docker update --memory 320m --memory-swap 320m ${names.renderer} raises the limit of the running container (set both: with swap, the limit would not be what you think). A restarting container then starts with it at Docker's next restart, or at once with docker restart.`,
       ],
       'no-memory-limit': ['Without a limit, the next cache that grows too far takes memory from every other container on the host. Keep a limit that fits.'],
       'limit-too-high': [`A limit far above the need protects nothing. Fit it to what the renderer uses with a full cache, plus headroom.`],
-      'cache-too-small': [`Switching the cache off hides the problem and makes every download render again. Keep at least ${minCacheMb} MB.`],
+      'cache-too-small': [`Switching the cache off hides the problem and makes every download render again. Keep at least ${minCacheMb} MiB.`],
       'not-running': ['Stopping a container hides the problem: the app still has to answer the clerks.'],
       default: [`Start with docker ps --filter label=${labLabel}=${labId}.`],
     },

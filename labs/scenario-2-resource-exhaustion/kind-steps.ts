@@ -68,7 +68,7 @@ export function billingStructureKind(deployments: Record<string, Deployment | nu
   }
   const cacheMb = Number(renderer.env?.find((e) => e.name === 'RENDER_CACHE_MB')?.value ?? 64);
   if (cacheMb < minCacheMb) {
-    return fail('cache-too-small', `${names.renderer} runs with RENDER_CACHE_MB=${cacheMb}: with less than ${minCacheMb} MB of cache every download renders the PDF again. Size the cache and the limit to fit each other.`);
+    return fail('cache-too-small', `${names.renderer} runs with RENDER_CACHE_MB=${cacheMb}: with less than ${minCacheMb} MiB of cache every download renders the PDF again. Size the cache and the limit to fit each other.`);
   }
   return null;
 }
@@ -243,11 +243,11 @@ export const kindSteps: Step[] = [
     hints: {
       unstable: [
         `kubectl exec deploy/${names.clerks} -- node /app/app.cjs probe http://${names.renderer}:8080/stats shows what the renderer's document cache holds and how big it may grow (RENDER_CACHE_MB). Compare with resources.limits.`,
-        `The cache alone may grow to RENDER_CACHE_MB, and the process needs about 25-30 MB besides. Either the limit grows to fit both, or the cache shrinks to fit the limit.`,
+        `The cache alone may grow to RENDER_CACHE_MB (in MiB), and the process needs memory besides (about 15 MiB on our CI machine: measure it once the cache is full). Either the limit grows to fit both, with headroom, or the cache shrinks to fit the limit.`,
         `kubectl set resources deployment ${names.renderer} -c renderer --limits=memory=320Mi --requests=memory=320Mi, or kubectl set env deployment/${names.renderer} RENDER_CACHE_MB=64: either rolls out a new Pod.`,
       ],
       'no-memory-limit': ['Without a limit, the next cache that grows too far takes memory from every other Pod on the node. Keep a limit that fits.'],
-      'cache-too-small': [`Switching the cache off hides the problem and makes every download render again. Keep at least ${minCacheMb} MB.`],
+      'cache-too-small': [`Switching the cache off hides the problem and makes every download render again. Keep at least ${minCacheMb} MiB.`],
       'scaled-to-zero': ['Scaling a workload to zero hides the problem: the app still has to answer the clerks.'],
       default: [`kubectl get deploy,pods -l module9.lab=${labId} shows what runs.`],
     },

@@ -10,7 +10,7 @@ import { defineDiagnosis } from '../lib/diagnose.ts';
 import { deploymentsState, execIn, getDeployments, loadIntoKind, rolloutStatus, serviceManifest, type Deployment, type ServiceSpec } from '../lib/kind-app.ts';
 import type { KubeClient } from '../lib/kube.ts';
 import type { Step, StepContext } from '../lib/lab.ts';
-import { fail, pass, pollWhileTransient, type CheckResult } from '../lib/result.ts';
+import { error, fail, pass, pollWhileTransient, type CheckResult } from '../lib/result.ts';
 import type { Timing } from '../lib/traffic.ts';
 import { sleep, waitUntil } from '../lib/wait.ts';
 import { parseQuantity } from '../lab-2-resource-optimization/quantity.ts';
@@ -141,6 +141,9 @@ async function rendererUsage(kube: KubeClient): Promise<number> {
   return r.exitCode === 0 ? Number(r.stdout.trim()) || 0 : 0;
 }
 
+/** During the window, a Pod that is not ready any more was running when the window began: it did not stay up. */
+const restartedInWindow = (r: CheckResult) => (r.status === 'fail' && r.code === 'starting' ? fail('unstable', `${r.reason} It was running when the check began.`) : r);
+
 export async function checkBillingKind(ctx: StepContext, { minSeconds = windowSeconds, maxSeconds = 90 } = {}): Promise<CheckResult> {
   const kube = kubeOf(ctx);
   const settled = await pollWhileTransient(
@@ -160,7 +163,7 @@ export async function checkBillingKind(ctx: StepContext, { minSeconds = windowSe
   let filledAt: number | null = null;
   for (;;) {
     const now = judgeRendererPods(await rendererPods(kube), before);
-    if (now) return now.status === 'fail' && now.code === 'starting' ? fail('unstable', `${now.reason} It was running when the check began.`) : now;
+    if (now) return restartedInWindow(now);
     const { value: stats } = await rendererStats(kube);
     if (filledAt === null && stats && stats.cacheBytes >= stats.cacheLimitBytes) filledAt = Date.now();
     const elapsed = (Date.now() - started) / 1000;
@@ -170,7 +173,11 @@ export async function checkBillingKind(ctx: StepContext, { minSeconds = windowSe
   }
   const measured = await lastLine<Timing>(kube, ['measure', `http://${names.api}:8080`, '10', '5']);
   const limit = (await getDeployments(kube, [names.renderer]))[names.renderer]?.spec.template.spec.containers.find((c) => c.name === 'renderer')?.resources?.limits?.memory ?? '0';
-  return judgeBillingEnd(measured.value, measured.problem, limit, await rendererUsage(kube));
+  const usage = await rendererUsage(kube);
+  const last = judgeRendererPods(await rendererPods(kube), before);
+  if (last) return restartedInWindow(last);
+  if (usage === 0) return error(`Could not read ${names.renderer}'s memory usage from its cgroup.`, 'Run the check again: npm run lab -- check');
+  return judgeBillingEnd(measured.value, measured.problem, limit, usage);
 }
 
 async function apiFailures(kube: KubeClient): Promise<string[]> {

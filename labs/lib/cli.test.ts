@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -52,7 +52,8 @@ describe('main', () => {
 
   it('exits 2 on a usage error and changes nothing', async () => {
     expect(await main(['start', 'lab-99'], print)).toBe(2);
-    expect(errors.join('\n')).toMatch(/Unknown lab "lab-99"\. Labs: lab-2-resource-optimization, lab-3-debugging-scenarios\. See them with: npm run lab -- list/);
+    // The list names every lab folder, so only its shape and two of its entries are fixed here.
+    expect(errors.join('\n')).toMatch(/Unknown lab "lab-99"\. Labs: (.+, )?lab-2-resource-optimization, (.+, )?lab-3-debugging-scenarios(, .+)?\. See them with: npm run lab -- list/);
   });
 
   it('exits 2 when check runs before any lab is started', async () => {
@@ -79,5 +80,18 @@ describe('main', () => {
     const shell = { tryRun: async (c: string) => { calls.push(c); throw new Error('not reached'); }, run: async () => { throw new Error('not reached'); } };
     await expect(resolveContext(shell, undefined, true, print)).rejects.toThrow(/--confirm-context goes with --context NAME/);
     expect(calls).toEqual([]);
+  });
+});
+
+describe('findLabMeta', () => {
+  it('takes lab-<number> as short for a lab, never for a scenario with that number', async () => {
+    const { findLabMeta } = await import('./registry.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'module9-labs-'));
+    const meta = { id: 'scenario-1-x', number: 1, title: 'A scenario', summary: 'A scenario numbered 1.', targets: ['docker'], estimatedMinutes: 5, page: 'scenarios/scenario-1-x', kind: 'scenario' };
+    mkdirSync(join(dir, meta.id));
+    writeFileSync(join(dir, meta.id, 'meta.json'), JSON.stringify(meta));
+    expect(findLabMeta('scenario-1-x', dir).kind).toBe('scenario');
+    expect(() => findLabMeta('lab-1', dir)).toThrow(/Unknown lab "lab-1"/);
+    expect(findLabMeta('lab-2').id).toBe('lab-2-resource-optimization');
   });
 });

@@ -227,6 +227,7 @@ export const dockerSteps: Step[] = [
       ],
     },
     conceal,
+    images: ['node'],
   }),
   {
     id: 'shop-latency',
@@ -261,6 +262,7 @@ export const dockerSteps: Step[] = [
       await sleep(2000);
     },
     conceal,
+    images: ['node'],
   },
 ];
 

@@ -174,6 +174,7 @@ export const kindSteps: Step[] = [
       ],
     },
     conceal,
+    images: ['node'],
   }),
   {
     id: 'shop-latency-kind',
@@ -214,5 +215,6 @@ export const kindSteps: Step[] = [
       await rolloutStatus(kube, [names.pricing]);
     },
     conceal,
+    images: ['node'],
   },
 ];

@@ -272,6 +272,7 @@ export const dockerSteps: Step[] = [
       ],
     },
     conceal,
+    images: ['node'],
   }),
   {
     id: 'invoice-downloads',
@@ -310,6 +311,7 @@ export const dockerSteps: Step[] = [
       await restart(ctx);
     },
     conceal,
+    images: ['node'],
   },
 ];
 

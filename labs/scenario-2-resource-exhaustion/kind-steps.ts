@@ -234,6 +234,7 @@ export const kindSteps: Step[] = [
       ],
     },
     conceal,
+    images: ['node'],
   }),
   {
     id: 'invoice-downloads-kind',
@@ -276,6 +277,7 @@ export const kindSteps: Step[] = [
       await rolloutStatus(kubeOf(ctx), [names.renderer]);
     },
     conceal,
+    images: ['node'],
   },
 ];
 

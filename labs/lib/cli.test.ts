@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -84,5 +84,18 @@ describe('main', () => {
     const shell = { tryRun: async (c: string) => { calls.push(c); throw new Error('not reached'); }, run: async () => { throw new Error('not reached'); } };
     await expect(resolveContext(shell, undefined, true, print)).rejects.toThrow(/--confirm-context goes with --context NAME/);
     expect(calls).toEqual([]);
+  });
+});
+
+describe('findLabMeta', () => {
+  it('takes lab-<number> as short for a lab, never for a scenario with that number', async () => {
+    const { findLabMeta } = await import('./registry.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'module9-labs-'));
+    const meta = { id: 'scenario-1-x', number: 1, title: 'A scenario', summary: 'A scenario numbered 1.', targets: ['docker'], estimatedMinutes: 5, page: 'scenarios/scenario-1-x', kind: 'scenario' };
+    mkdirSync(join(dir, meta.id));
+    writeFileSync(join(dir, meta.id, 'meta.json'), JSON.stringify(meta));
+    expect(findLabMeta('scenario-1-x', dir).kind).toBe('scenario');
+    expect(() => findLabMeta('lab-1', dir)).toThrow(/Unknown lab "lab-1"/);
+    expect(findLabMeta('lab-2').id).toBe('lab-2-resource-optimization');
   });
 });

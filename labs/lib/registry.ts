@@ -15,7 +15,8 @@ export function listLabs(dir = labsDir): LabMeta[] {
 
 export function findLabMeta(id: string, dir = labsDir): LabMeta {
   const labs = listLabs(dir);
-  const meta = labs.find((lab) => lab.id === id || `lab-${lab.number}` === id);
+  // `lab-2` is short for Lab 2; scenarios have their own numbers, so the short form is for labs only.
+  const meta = labs.find((lab) => lab.id === id || (lab.kind === 'lab' && `lab-${lab.number}` === id));
   if (!meta) {
     const known = labs.map((lab) => lab.id).join(', ') || 'none yet';
     throw new UsageError(`Unknown lab "${id}". Labs: ${known}. See them with: npm run lab -- list`);

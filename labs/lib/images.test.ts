@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { images } from '../images.ts';
 import { appDockerfile } from './app-image.ts';
-import { localMirror, resolveImage } from './images.ts';
+import { localMirror, missingStepImages, resolveImage } from './images.ts';
 import { localBuilds, sharedLibraries } from './local-images.ts';
 
 describe('resolveImage', () => {
@@ -37,5 +37,25 @@ describe('appDockerfile', () => {
     expect(appDockerfile('node:24', { PORT: '8080' })).toBe(
       'FROM node:24\nCOPY app.cjs /app/app.cjs\nENV PORT="8080"\nUSER 1000:1000\nENTRYPOINT ["node", "/app/app.cjs"]\n',
     );
+  });
+});
+
+describe('missingStepImages', () => {
+  it('names an image with no local build without trying a pull, when the local mirror is in use', async () => {
+    const calls: string[][] = [];
+    const ctx = {
+      docker: { imageExists: async () => false },
+      shell: { tryRun: async (_c: string, args: string[]) => (calls.push(args), { exitCode: 1, stdout: '', stderr: 'no' }) },
+    } as unknown as Parameters<typeof missingStepImages>[0];
+    const before = process.env.LAB_IMAGE_MIRROR;
+    process.env.LAB_IMAGE_MIRROR = localMirror;
+    try {
+      expect(await missingStepImages(ctx, { images: ['grafana'] })).toMatch(/^docker\.io\/grafana\/grafana:[^ ]+ has no local build/);
+      expect(calls).toEqual([]);
+      expect(await missingStepImages(ctx, { images: ['prometheus'] })).toMatch(/module9\.local\/prom\/prometheus:2\.42\.0-debian12 is not here and cannot be pulled/);
+    } finally {
+      if (before === undefined) delete process.env.LAB_IMAGE_MIRROR;
+      else process.env.LAB_IMAGE_MIRROR = before;
+    }
   });
 });

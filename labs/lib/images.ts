@@ -47,11 +47,15 @@ export async function missingStepImages(ctx: Pick<StepContext, 'shell' | 'docker
   for (const name of step.images ?? []) {
     const ref = imageRef(name);
     if (await ctx.docker.imageExists(ref)) continue;
+    const image = images[name as ImageName] as PinnedImage;
+    if (!image.local && process.env.LAB_IMAGE_MIRROR && validateMirror(process.env.LAB_IMAGE_MIRROR) === localMirror) {
+      // Nothing to pull from: the local mirror is only what `images local` built.
+      return `${image.repository}:${image.tag} has no local build (neither Debian nor npm packages it) and no registry is in use; proved with the upstream image in labs-kind.yml, job docker`;
+    }
     const pulled = await ctx.shell.tryRun('docker', ['pull', '-q', ref], { quiet: true, timeoutSeconds: 600 });
     if (pulled.exitCode === 0) continue;
     const why = pulled.stderr.trim().split('\n').at(-1) ?? 'no answer';
-    const local = (images[name as ImageName] as PinnedImage).local;
-    return `image ${ref} is not here and cannot be pulled (${why})${local ? '' : '; it has no local build from Debian or npm packages (docs/labs.md)'}`;
+    return `image ${ref} is not here and cannot be pulled (${why})${image.local ? '' : '; it has no local build from Debian or npm packages (docs/labs.md)'}`;
   }
   return null;
 }

@@ -56,11 +56,20 @@ export async function getTrace(base: string, traceId: string, get: HttpGet = fet
 
 /** Traces with spans from `service` that started in the last `lookbackMs`. */
 export async function findTraces(base: string, service: string, lookbackMs: number, get: HttpGet = fetchGet, now = Date.now()): Promise<Trace[]> {
+  // Jaeger's HTTP gateway names these in camelCase now and keeps the snake_case names as
+  // deprecated aliases; older v2 releases know only snake_case. Each side ignores the names it
+  // does not know, so sending both works with either.
+  const from = new Date(now - lookbackMs).toISOString();
+  const to = new Date(now + 1000).toISOString();
   const query = new URLSearchParams({
     'query.serviceName': service,
-    'query.startTimeMin': new Date(now - lookbackMs).toISOString(),
-    'query.startTimeMax': new Date(now + 1000).toISOString(),
+    'query.startTimeMin': from,
+    'query.startTimeMax': to,
     'query.searchDepth': '100',
+    'query.service_name': service,
+    'query.start_time_min': from,
+    'query.start_time_max': to,
+    'query.num_traces': '100',
   });
   const url = `${base}/api/v3/traces?${query}`;
   const { status, json } = await getJson(get, url);

@@ -159,6 +159,10 @@ describe('the Jaeger client', () => {
       'query.startTimeMin': '2026-11-25T11:45:00.000Z',
       'query.startTimeMax': '2026-11-25T12:00:01.000Z',
       'query.searchDepth': '100',
+      'query.service_name': 'storefront',
+      'query.start_time_min': '2026-11-25T11:45:00.000Z',
+      'query.start_time_max': '2026-11-25T12:00:01.000Z',
+      'query.num_traces': '100',
     });
     expect(await findTraces('http://127.0.0.1:16686', 'storefront', 1000, serve({}))).toEqual([]);
   });

@@ -106,10 +106,11 @@ const layers: Layer[] = [
       const skipsFile = join(mkdtempSync(join(tmpdir(), 'module9-skips-')), 'skips.txt');
       writeFileSync(skipsFile, '');
       await run(node, ['scripts/lab.ts', 'test', '--all', '--target', 'docker'], { ...env, LAB_TEST_SKIPS: skipsFile });
+      await run(node, ['scripts/lab-interrupt.ts'], env);
       const how = env.LAB_IMAGE_MIRROR === localMirror ? `images built locally as ${localMirror}/* (no registry reachable)` : `images from ${process.env.LAB_IMAGE_MIRROR ?? 'their upstream registries'}`;
       const skipped = readFileSync(skipsFile, 'utf8').split('\n').filter(Boolean);
       const skippedText = skipped.length === 0 ? '' : `; ${skipped.length} step(s) skipped:\n${skipped.map((line) => `      skipped: ${line}`).join('\n')}`;
-      return `every docker step that can run here proved solvable twice; ${how}${skippedText}`;
+      return `every docker step that can run here proved solvable twice; Ctrl-C during start cleans up; ${how}${skippedText}`;
     },
   },
   {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { answerMatches } from '../lib/diagnose.ts';
 import { causeAnswers } from '../lib/cause-answers.ts';
-import { billingStructure, cacheMbOf, judgeWindow, names, prefix, publishedUrl, type Inspect } from './docker-steps.ts';
+import { billingStructure, cacheMbOf, eventNamesSince, judgeWindow, names, prefix, publishedUrl, type Inspect } from './docker-steps.ts';
 
 const text = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
 const inspect = (name: string) => (JSON.parse(text(`inspect-${name}.json`)) as Inspect[])[0]!;
@@ -88,5 +88,19 @@ describe('judgeWindow', () => {
     expect(judgeWindow({ before: huge, after: huge, killEvents: 0, downloads, usageBytes: 207 * MiB })).toMatchObject({ code: 'limit-too-high' });
     const generous = stable(800);
     expect(judgeWindow({ before: generous, after: generous, killEvents: 0, downloads, usageBytes: 207 * MiB })).toMatchObject({ status: 'pass' });
+  });
+});
+
+describe('eventNamesSince', () => {
+  // `docker events --format '{{.TimeNano}} {{.Actor.Attributes.name}}'`: --since counts whole
+  // seconds, so an OOM kill from just before the check began is in the output and must not count.
+  const lines = '1764000000400000000 m9-s2-renderer\n1764000000900000000 m9-s2-renderer\n1764000001200000000 m9-s2-api\n';
+  it('keeps only events at or after the time, to the millisecond', () => {
+    expect(eventNamesSince(lines, 1764000000_500)).toEqual(['m9-s2-renderer', 'm9-s2-api']);
+    expect(eventNamesSince(lines, 1764000000_400)).toEqual(['m9-s2-renderer', 'm9-s2-renderer', 'm9-s2-api']);
+    expect(eventNamesSince(lines, 1764000001_300)).toEqual([]);
+  });
+  it('ignores blank and malformed lines', () => {
+    expect(eventNamesSince('\n  \nnot-a-time m9-s2-renderer\n', 0)).toEqual([]);
   });
 });

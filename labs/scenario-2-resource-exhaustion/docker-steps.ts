@@ -130,11 +130,25 @@ async function rendererStats(ctx: Pick<StepContext, 'shell'>): Promise<RendererS
   }
 }
 
-/** `docker events` of one kind for the lab's containers since a time: the container names, one per event. */
-async function eventsSince(ctx: Pick<StepContext, 'shell' | 'labId'>, event: string, sinceSeconds: number): Promise<string[]> {
+/**
+ * `docker events` of one kind for the lab's containers since a time in milliseconds: the container
+ * names, one per event. `--since` counts whole seconds, so events from just before `sinceMs` (an
+ * OOM kill in the second before the check began, say) are dropped by their own nanosecond time.
+ */
+async function eventsSince(ctx: Pick<StepContext, 'shell' | 'labId'>, event: string, sinceMs: number): Promise<string[]> {
   const until = Math.ceil(Date.now() / 1000);
-  const r = await ctx.shell.run('docker', ['events', '--since', String(sinceSeconds), '--until', String(until), '--filter', `label=${labLabel}=${ctx.labId}`, '--filter', `event=${event}`, '--format', '{{.Actor.Attributes.name}}'], { quiet: true });
-  return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  const r = await ctx.shell.run('docker', ['events', '--since', String(Math.floor(sinceMs / 1000)), '--until', String(until), '--filter', `label=${labLabel}=${ctx.labId}`, '--filter', `event=${event}`, '--format', '{{.TimeNano}} {{.Actor.Attributes.name}}'], { quiet: true });
+  return eventNamesSince(r.stdout, sinceMs);
+}
+
+/** The names in `{{.TimeNano}} {{.Actor.Attributes.name}}` lines whose time is at or after `sinceMs`. */
+export function eventNamesSince(lines: string, sinceMs: number): string[] {
+  const sinceNs = BigInt(Math.floor(sinceMs)) * 1_000_000n;
+  return lines
+    .split('\n')
+    .map((line) => line.trim().match(/^(\d+) (.+)$/))
+    .filter((m): m is RegExpMatchArray => m !== null && BigInt(m[1]!) >= sinceNs)
+    .map((m) => m[2]!);
 }
 
 export async function checkBilling(ctx: Pick<StepContext, 'docker' | 'shell' | 'labId'>, { minSeconds = windowSeconds, maxSeconds = 60 } = {}): Promise<CheckResult> {
@@ -145,7 +159,6 @@ export async function checkBilling(ctx: Pick<StepContext, 'docker' | 'shell' | '
   const api = publishedUrl(containers[names.api]!);
   if (!api) return fail('not-published', `${names.api} does not publish its port 8080/tcp on 127.0.0.1 (NetworkSettings.Ports).`);
   const started = Date.now();
-  const since = Math.floor(started / 1000);
   const downloads = { ok: 0, failed: 0, firstError: undefined as string | undefined };
   let filledAt: number | null = null;
   let n = 0;
@@ -168,7 +181,7 @@ export async function checkBilling(ctx: Pick<StepContext, 'docker' | 'shell' | '
     await sleep(1000);
   }
   const after = await inspect(ctx, names.renderer);
-  const killEvents = (await eventsSince(ctx, 'oom', since)).filter((name) => name === names.renderer).length;
+  const killEvents = (await eventsSince(ctx, 'oom', started)).filter((name) => name === names.renderer).length;
   // Judged without the usage first: a renderer that restarted cannot be read (docker exec refuses).
   const seen = { before, after, killEvents, downloads, usageBytes: 0 };
   const verdict = judgeWindow(seen);
@@ -235,7 +248,7 @@ async function symptom(ctx: StepContext): Promise<CheckResult> {
 async function killedContainers(ctx: StepContext): Promise<string[]> {
   const containers = Object.values(await inspectAll(ctx)).filter((c): c is Inspect => !!c);
   if (containers.length === 0) return [];
-  const since = Math.floor(Math.min(...containers.map((c) => Date.parse(c.Created))) / 1000);
+  const since = Math.min(...containers.map((c) => Date.parse(c.Created)));
   const fromEvents = await eventsSince(ctx, 'oom', since);
   return [...new Set([...fromEvents, ...containers.filter((c) => c.State.OOMKilled).map((c) => c.Name.replace(/^\//, ''))])];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseReports, reportOutcome } from './lab-reports.ts';
+import { describeEnvironment, parseReports, reportOutcome, stepSeconds } from './lab-reports.ts';
 
 const step = (name: string, status: string) => ({ step: name, target: 'docker', status, phase: status === 'SKIP' ? 'images' : 'done', detail: '', setupSeconds: 0, solveSeconds: 0 });
 const report = (statuses: string[], passed = true) => ({
@@ -22,5 +22,33 @@ describe('solvability reports on the lab pages', () => {
 
   it('reject an unknown status by file name', () => {
     expect(() => parseReports({ '/labs/x/solvability.docker.json': report(['MAYBE']) })).toThrow(/solvability\.docker\.json is not a valid solvability report \(runs\.0\.steps\.0\.status/);
+  });
+});
+
+describe('describeEnvironment', () => {
+  it('says in words what docker info and the runtime recorded', () => {
+    expect(describeEnvironment({ dockerEngine: '20.10.24+dfsg1', cgroupVersion: '1', cgroupDriver: 'cgroupfs', node: 'v24.21.0', imageMirror: 'module9.local' })).toBe(
+      'Docker Engine 20.10.24+dfsg1, cgroup v1 with the cgroupfs driver, Node.js 24.21.0, images built locally (module9.local)',
+    );
+    expect(describeEnvironment({ kubeContext: 'kind-module9', node: 'v24.21.0', imageMirror: 'registry.example.internal/m9' })).toBe(
+      'kube context kind-module9, Node.js 24.21.0, images from the mirror registry.example.internal/m9',
+    );
+  });
+  it('keeps a key it does not know, as recorded', () => {
+    expect(describeEnvironment({ node: 'v24.21.0', runner: 'ubuntu-24.04' })).toBe('Node.js 24.21.0, runner ubuntu-24.04');
+  });
+});
+
+describe('stepSeconds', () => {
+  const [measured] = parseReports({ a: { ...report(['PASS', 'SKIP']), runs: [0, 1].map((i) => ({ run: i + 1, steps: [{ ...step('step-0', 'PASS'), setupSeconds: 1.5 + i, solveSeconds: 2 }, step('step-1', 'SKIP')], cleanup: 'PASS', cleanupDetail: '', seconds: 4 })) } });
+  it('gives each run its own seconds', () => {
+    expect(stepSeconds(measured!, 0, 'step-0', 'setupSeconds')).toBe('1.5');
+    expect(stepSeconds(measured!, 1, 'step-0', 'setupSeconds')).toBe('2.5');
+  });
+  it('says a skipped step did not run, rather than 0 seconds', () => {
+    expect(stepSeconds(measured!, 0, 'step-1', 'solveSeconds')).toBe('not run');
+  });
+  it('marks a step missing from a run', () => {
+    expect(stepSeconds(measured!, 3, 'step-0', 'solveSeconds')).toBe('–');
   });
 });

@@ -33,6 +33,27 @@ export function reportOutcome(report: LabReportData): string {
   return `every step that could run passed; ${skipped} of ${steps.length} were skipped there, because their images cannot be had on that machine`;
 }
 
+/** The machine a report was measured on, in words (the report keeps the raw `docker info` values). */
+export function describeEnvironment(environment: Record<string, string>): string {
+  const { dockerEngine, cgroupVersion, cgroupDriver, kubeContext, node, imageMirror, ...rest } = environment;
+  const parts: string[] = [];
+  if (dockerEngine) parts.push(`Docker Engine ${dockerEngine}`);
+  if (cgroupVersion) parts.push(`cgroup v${cgroupVersion}${cgroupDriver ? ` with the ${cgroupDriver} driver` : ''}`);
+  if (kubeContext) parts.push(`kube context ${kubeContext}`);
+  if (node) parts.push(`Node.js ${node.replace(/^v/, '')}`);
+  if (imageMirror) parts.push(imageMirror === 'module9.local' ? 'images built locally (module9.local)' : `images from the mirror ${imageMirror}`);
+  // A key this function does not know yet still shows, as it was recorded.
+  for (const [key, value] of Object.entries(rest)) parts.push(`${key} ${value}`);
+  return parts.join(', ');
+}
+
+/** A step's seconds in one run, as the table shows them: a skipped step did not run. */
+export function stepSeconds(report: LabReportData, run: number, stepId: string, phase: 'setupSeconds' | 'solveSeconds'): string {
+  const step = report.runs[run]?.steps.find((s) => s.step === stepId);
+  if (!step) return '–';
+  return step.status === 'SKIP' ? 'not run' : String(step[phase]);
+}
+
 export function parseReports(files: Record<string, unknown>): LabReportData[] {
   return Object.entries(files).map(([file, data]) => {
     const result = labReportSchema.safeParse(data);

@@ -3,30 +3,25 @@
 // the whole process group, so the docker client being run is interrupted too) once the lab's
 // first container exists, then require exit code 130 and nothing labelled left behind.
 // Usage: node scripts/lab-interrupt.ts [<lab>]   (run by the docker E2E layer of npm test)
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labLabel } from '../labs/lib/docker.ts';
+import { createDockerClient } from '../labs/lib/docker.ts';
+import { createShell } from '../labs/lib/shell.ts';
 
 const labId = process.argv[2] ?? 'lab-2-resource-optimization';
 const timeoutMs = 120_000;
-
-function labelled(): string[] {
-  const found: string[] = [];
-  for (const list of [['ps', '-aq'], ['network', 'ls', '-q'], ['volume', 'ls', '-q']]) {
-    const out = execFileSync('docker', [...list, '--filter', `label=${labLabel}=${labId}`], { encoding: 'utf8' });
-    found.push(...out.split('\n').filter(Boolean).map((id) => `${list[0]} ${id}`));
-  }
-  return found;
-}
+// The runtime's own label query (quiet), the same one cleanup and the solvability test use.
+const docker = createDockerClient(createShell(() => {}));
+const labelled = () => docker.listLabelled(labId);
 
 function fail(message: string): never {
   console.error(`lab-interrupt: ${message}`);
   process.exit(1);
 }
 
-if (labelled().length > 0) fail(`${labId} already has labelled objects; run: npm run lab -- cleanup ${labId}`);
+if ((await labelled()).length > 0) fail(`${labId} already has labelled objects; run: npm run lab -- cleanup ${labId}`);
 
 // Progress goes to a throwaway state directory, so a learner's own progress is untouched.
 const env = { ...process.env, LAB_STATE_DIR: mkdtempSync(join(tmpdir(), 'module9-interrupt-')) };
@@ -40,7 +35,7 @@ const started = Date.now();
 let interrupted = false;
 while (Date.now() - started < timeoutMs) {
   if (child.exitCode !== null) break;
-  if (labelled().some((object) => object.startsWith('ps '))) {
+  if ((await labelled()).some((object) => object.startsWith('container '))) {
     process.kill(-child.pid!, 'SIGINT');
     interrupted = true;
     break;
@@ -60,6 +55,6 @@ const code = await exited;
 clearTimeout(timer);
 if (code !== 130) fail(`start exited with ${code} after Ctrl-C, not 130; its output:\n${output}`);
 if (!output.includes('Interrupted: cleaning up')) fail(`start did not say it was cleaning up; its output:\n${output}`);
-const left = labelled();
+const left = await labelled();
 if (left.length > 0) fail(`Ctrl-C left ${left.join(', ')} of ${labId} behind; its output:\n${output}`);
 console.log(`lab-interrupt: Ctrl-C during start ${labId} exited 130 and left nothing labelled`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeEnvironment, parseReports, reportOutcome, stepSeconds } from './lab-reports.ts';
+import { describeEnvironment, parseReports, reportOutcome, stepResult, stepSeconds } from './lab-reports.ts';
 
 const step = (name: string, status: string) => ({ step: name, target: 'docker', status, phase: status === 'SKIP' ? 'images' : 'done', detail: '', setupSeconds: 0, solveSeconds: 0 });
 const report = (statuses: string[], passed = true) => ({
@@ -47,6 +47,12 @@ describe('stepSeconds', () => {
   });
   it('says a skipped step did not run, rather than 0 seconds', () => {
     expect(stepSeconds(measured!, 0, 'step-1', 'solveSeconds')).toBe('not run');
+  });
+  it('gives one result when the runs agree, and each result once when they do not', () => {
+    expect(stepResult(measured!, 'step-0')).toBe('PASS');
+    expect(stepResult(measured!, 'step-1')).toBe('skipped: its images are not available there');
+    const [mixed] = parseReports({ b: { ...report(['PASS']), runs: [{ run: 1, steps: [step('step-0', 'PASS')], cleanup: 'PASS', cleanupDetail: '', seconds: 1 }, { run: 2, steps: [step('step-0', 'FAIL')], cleanup: 'PASS', cleanupDetail: '', seconds: 1 }] } });
+    expect(stepResult(mixed!, 'step-0')).toBe('PASS, FAIL');
   });
   it('marks a step missing from a run', () => {
     expect(stepSeconds(measured!, 3, 'step-0', 'solveSeconds')).toBe('–');

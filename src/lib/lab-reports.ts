@@ -1,5 +1,6 @@
 // Solvability reports as the site reads them; a malformed report fails the build by name.
 import { z } from 'zod';
+import { localMirror } from '../../labs/lib/images.ts';
 
 const stepSchema = z.object({
   step: z.string(),
@@ -41,10 +42,17 @@ export function describeEnvironment(environment: Record<string, string>): string
   if (cgroupVersion) parts.push(`cgroup v${cgroupVersion}${cgroupDriver ? ` with the ${cgroupDriver} driver` : ''}`);
   if (kubeContext) parts.push(`kube context ${kubeContext}`);
   if (node) parts.push(`Node.js ${node.replace(/^v/, '')}`);
-  if (imageMirror) parts.push(imageMirror === 'module9.local' ? 'images built locally (module9.local)' : `images from the mirror ${imageMirror}`);
+  if (imageMirror) parts.push(imageMirror === localMirror ? `images built locally (${localMirror})` : `images from the mirror ${imageMirror}`);
   // A key this function does not know yet still shows, as it was recorded.
   for (const [key, value] of Object.entries(rest)) parts.push(`${key} ${value}`);
   return parts.join(', ');
+}
+
+/** A step's result over every run: one status when the runs agree, else each status once. */
+export function stepResult(report: LabReportData, stepId: string): string {
+  const statuses = new Set(report.runs.map((run) => run.steps.find((s) => s.step === stepId)?.status ?? 'missing'));
+  if (statuses.has('SKIP')) return 'skipped: its images are not available there';
+  return [...statuses].join(', ');
 }
 
 /** A step's seconds in one run, as the table shows them: a skipped step did not run. */
